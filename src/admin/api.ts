@@ -1,0 +1,104 @@
+/**
+ * @module
+ * The admin API (CONTRACT §4), for the dashboard backend only: accounts and their plans, and the
+ * creation, listing and revocation of keys. Every change goes through the account's authority.
+ */
+import { type Context, Hono } from "hono";
+import type { AppEnv } from "../app-env";
+import { forgetUnknownKey } from "../auth/isolate-memory";
+import { askAuthority, authorityFor } from "../authority/client";
+import type { AuthorityResult, StoredKey } from "../authority/types";
+import { ProblemError } from "../http/problem";
+import { generateKey, keyHint } from "../keys/format";
+import { sha256Hex } from "../keys/hash";
+import { readJsonBody } from "./body";
+import { guardAdmin } from "./guard";
+import { presentKey, rfc3339 } from "./present";
+import { parseNewKeyBody, parsePlanBody, validAccountId } from "./validate";
+
+const MAX_KEY_ID_LENGTH = 64;
+
+function accountIdOf(c: Context<AppEnv>): string {
+  return validAccountId(c.req.param("account_id") ?? "");
+}
+
+/** Changes may wait out the authority's leases before they answer. */
+function adminDeadline(c: Context<AppEnv>): number {
+  return c.var.config.authLeaseMs + c.var.config.authTimeoutMs;
+}
+
+function valueOf<T>(result: AuthorityResult<T>): T {
+  if (result.ok) return result.value;
+  if (result.code === "unknown_account") {
+    throw new ProblemError("unknown_account", "No account with this id; PUT its plan first.");
+  }
+  throw new ProblemError("unknown_key", "This account has no key with this id.");
+}
+
+function logRoute(c: Context<AppEnv>, route: string, accountId: string): void {
+  c.var.log.route = route;
+  c.var.log.account_id = accountId;
+}
+
+export const adminApi = new Hono<AppEnv>();
+
+adminApi.use("*", guardAdmin);
+
+adminApi.put("/accounts/:account_id", async (c) => {
+  const accountId = accountIdOf(c);
+  logRoute(c, "PUT /_admin/accounts/{account_id}", accountId);
+  const plan = parsePlanBody(await readJsonBody(c.req.raw));
+  const account = await askAuthority(() => authorityFor(c.env, accountId).setPlan(accountId, plan), adminDeadline(c));
+  return c.json({ account_id: account.accountId, plan: account.plan });
+});
+
+adminApi.get("/accounts/:account_id", async (c) => {
+  const accountId = accountIdOf(c);
+  logRoute(c, "GET /_admin/accounts/{account_id}", accountId);
+  const account = await askAuthority(() => authorityFor(c.env, accountId).getAccount(), adminDeadline(c));
+  if (!account) throw new ProblemError("unknown_account", "No account with this id.");
+  return c.json({ account_id: account.accountId, plan: account.plan });
+});
+
+adminApi.post("/accounts/:account_id/keys", async (c) => {
+  const accountId = accountIdOf(c);
+  logRoute(c, "POST /_admin/accounts/{account_id}/keys", accountId);
+  const request = parseNewKeyBody(await readJsonBody(c.req.raw), Date.now());
+  const { keyPrefix } = c.var.config;
+  const key = generateKey(keyPrefix);
+  const hash = await sha256Hex(key);
+  const created = valueOf(
+    await askAuthority<AuthorityResult<StoredKey>>(
+      () => authorityFor(c.env, accountId).createKey({ hash, hint: keyHint(key, keyPrefix), ...request }),
+      adminDeadline(c),
+    ),
+  );
+  forgetUnknownKey(hash);
+  c.var.log.key_id = created.id;
+  const { id, name, scopes, created_at, expires_at } = presentKey(created);
+  return c.json({ id, key, name, scopes, created_at, expires_at }, 201);
+});
+
+adminApi.get("/accounts/:account_id/keys", async (c) => {
+  const accountId = accountIdOf(c);
+  logRoute(c, "GET /_admin/accounts/{account_id}/keys", accountId);
+  const keys = valueOf(await askAuthority<AuthorityResult<StoredKey[]>>(() => authorityFor(c.env, accountId).listKeys(), adminDeadline(c)));
+  return c.json({ keys: keys.map(presentKey) });
+});
+
+adminApi.delete("/accounts/:account_id/keys/:key_id", async (c) => {
+  const accountId = accountIdOf(c);
+  logRoute(c, "DELETE /_admin/accounts/{account_id}/keys/{key_id}", accountId);
+  const keyId = c.req.param("key_id");
+  if (keyId.length > MAX_KEY_ID_LENGTH) throw new ProblemError("unknown_key", "This account has no key with this id.");
+  const revoked = valueOf(
+    await askAuthority<AuthorityResult<{ id: string; revokedAt: number }>>(() =>
+      authorityFor(c.env, accountId).revokeKey(keyId), adminDeadline(c)),
+  );
+  c.var.log.key_id = revoked.id;
+  return c.json({ id: revoked.id, revoked_at: rfc3339(revoked.revokedAt) });
+});
+
+adminApi.all("*", () => {
+  throw new ProblemError("unknown_route", "No admin route for this method and path.");
+});

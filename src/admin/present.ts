@@ -1,0 +1,41 @@
+/**
+ * @module
+ * How keys and accounts look in JSON: times in RFC 3339 UTC, absent ones `null`, scopes sorted.
+ */
+import type { Principal } from "../auth/authenticate";
+import { normalizeScopes } from "../auth/policy";
+import type { StoredKey } from "../authority/types";
+
+export function rfc3339(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+/** A key as the admin key list shows it: never the key or its hash. */
+export function presentKey(key: StoredKey) {
+  return {
+    id: key.id,
+    name: key.name,
+    scopes: normalizeScopes(key.scopes),
+    hint: key.hint,
+    created_at: rfc3339(key.createdAt),
+    expires_at: rfc3339(key.expiresAt),
+    revoked_at: rfc3339(key.revokedAt),
+    last_used_at: rfc3339(key.lastUsedAt),
+  };
+}
+
+/** `GET /v1/api-keys/current` (CONTRACT §6). */
+export function presentCurrentKey(principal: Principal) {
+  const { key } = principal;
+  return {
+    id: key.id,
+    name: key.name,
+    account_id: principal.accountId,
+    scopes: normalizeScopes(key.scopes),
+    plan: principal.plan,
+    hint: key.hint,
+    created_at: rfc3339(key.createdAt),
+    expires_at: rfc3339(key.expiresAt),
+    last_used_at: rfc3339(key.lastUsedAt),
+  };
+}

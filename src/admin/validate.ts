@@ -1,0 +1,121 @@
+/**
+ * @module
+ * Validation of admin request bodies and path parameters (CONTRACT §4). Pure functions.
+ */
+import { DEFAULT_KEY_SCOPES, isPlan, isScope, normalizeScopes, type Plan } from "../auth/policy";
+import { ProblemError } from "../http/problem";
+
+const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const MAX_NAME_LENGTH = 100;
+
+export function validAccountId(value: string): string {
+  if (!ACCOUNT_ID.test(value)) {
+    throw new ProblemError("invalid_account_id", "account_id must match ^[A-Za-z0-9_-]{1,64}$.");
+  }
+  return value;
+}
+
+function invalid(detail: string): ProblemError {
+  return new ProblemError("invalid_request", detail);
+}
+
+/** The body as an object of own fields; anything else (array, null, a number) is refused. */
+function fieldsOf(body: unknown): Record<string, unknown> {
+  if (body === undefined) return {};
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw invalid("The body must be a JSON object.");
+  }
+  return body as Record<string, unknown>;
+}
+
+function field(fields: Record<string, unknown>, name: string): unknown {
+  return Object.hasOwn(fields, name) ? fields[name] : undefined;
+}
+
+/** `{"plan": …}` → the plan; `invalid_request` when missing or not a string, `invalid_plan` when unknown. */
+export function parsePlanBody(body: unknown): Plan {
+  const plan = field(fieldsOf(body), "plan");
+  if (typeof plan !== "string") throw invalid('"plan" is required and must be a string.');
+  if (!isPlan(plan)) {
+    throw new ProblemError("invalid_plan", 'plan must be one of "starter", "pro", "agency".');
+  }
+  return plan;
+}
+
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$/;
+
+/** Epoch milliseconds of an RFC 3339 date-time (any offset), or `null` when it is not one. */
+export function parseRfc3339(text: string): number | null {
+  const m = RFC3339.exec(text);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return null;
+  if (hour > 23 || minute > 59 || second > 60) return null;
+  let offsetMinutes = 0;
+  if (m[9]) {
+    const offsetHours = Number(m[10]);
+    const offsetMins = Number(m[11]);
+    if (offsetHours > 23 || offsetMins > 59) return null;
+    offsetMinutes = (m[9] === "-" ? -1 : 1) * (offsetHours * 60 + offsetMins);
+  }
+  const fraction = m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0;
+  // A leap second (:60) counts as the first moment of the next minute.
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second, fraction);
+  return utc - offsetMinutes * 60_000;
+}
+
+export interface NewKeyRequest {
+  readonly name: string | null;
+  readonly scopes: readonly string[];
+  readonly expiresAt: number | null;
+}
+
+function parseName(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "string") throw invalid('"name" must be a string.');
+  if ([...value].length > MAX_NAME_LENGTH) throw invalid(`"name" must be at most ${MAX_NAME_LENGTH} characters.`);
+  return value;
+}
+
+function parseScopes(value: unknown): string[] {
+  if (value === undefined) return normalizeScopes(DEFAULT_KEY_SCOPES);
+  if (!Array.isArray(value) || value.some((scope) => typeof scope !== "string")) {
+    throw invalid('"scopes" must be an array of strings.');
+  }
+  if (value.length === 0) throw invalid('"scopes" must not be empty.');
+  const unknown = [...new Set((value as string[]).filter((scope) => !isScope(scope)))];
+  if (unknown.length > 0) {
+    throw new ProblemError("invalid_scope", "Some scopes are not known.", { invalid_scopes: unknown });
+  }
+  return normalizeScopes(value as string[]);
+}
+
+function parseExpiresAt(value: unknown, now: number): number | null {
+  if (value === undefined || value === null) return null;
+  const at = typeof value === "string" ? parseRfc3339(value) : null;
+  if (at === null) throw invalid('"expires_at" must be an RFC 3339 date-time.');
+  if (at <= now) throw invalid('"expires_at" must be in the future.');
+  return at;
+}
+
+/**
+ * The body of `POST …/keys`. Absent `scopes` means the default set as it is now, copied into the
+ * key. Unknown fields are ignored.
+ */
+export function parseNewKeyBody(body: unknown, now: number): NewKeyRequest {
+  const fields = fieldsOf(body);
+  return {
+    name: parseName(field(fields, "name")),
+    scopes: parseScopes(field(fields, "scopes")),
+    expiresAt: parseExpiresAt(field(fields, "expires_at"), now),
+  };
+}

@@ -1,0 +1,15 @@
+/**
+ * @module
+ * The typed Hono context shared by the app and its middleware.
+ */
+import type { Bindings, EdgeConfig } from "./env";
+import type { RequestLog } from "./http/request-log";
+
+export type AppEnv = {
+  Bindings: Bindings;
+  Variables: {
+    requestId: string;
+    config: EdgeConfig;
+    log: RequestLog;
+  };
+};

@@ -1,0 +1,79 @@
+/**
+ * @module
+ * The edge, top to bottom. Every `/v1` request goes: request id → configuration check →
+ * key-in-URL guard → authenticate → route policy and authorize → the edge's own answer or the
+ * origin. Beside it: the admin API, `/healthz` and the JWKS.
+ */
+import { Hono } from "hono";
+import { adminApi } from "./admin/api";
+import { presentCurrentKey } from "./admin/present";
+import type { AppEnv } from "./app-env";
+import { authenticate } from "./auth/authenticate";
+import { authorize } from "./auth/authorize";
+import { refuseKeyInUrl } from "./auth/key-in-url";
+import { ProblemError, problemResponse } from "./http/problem";
+import { requestContext } from "./http/request-context";
+import { assertionClaims, claimHeaders } from "./origin/claims";
+import { signAssertion } from "./origin/assertion";
+import { forwardToOrigin, originTarget } from "./origin/forward";
+import { originHeaders } from "./origin/headers";
+import { jwksFor } from "./origin/signing-key";
+import { requireReady } from "./readiness";
+
+export const app = new Hono<AppEnv>();
+
+app.use("*", requestContext);
+
+app.get("/healthz", async (c) => {
+  c.var.log.route = "/healthz";
+  await requireReady(c.env, c.var.config);
+  return c.json({ status: "ok" });
+});
+
+app.get("/.well-known/jwks.json", async (c) => {
+  c.var.log.route = "/.well-known/jwks.json";
+  const { signingKey } = await requireReady(c.env, c.var.config);
+  c.header("Cache-Control", "public, max-age=300");
+  return c.json(jwksFor(signingKey, c.env.ASSERTION_PREVIOUS_PUBLIC_JWK));
+});
+
+app.route("/_admin", adminApi);
+
+const apiRequest = async (c: import("hono").Context<AppEnv>) => {
+  const { config, log, requestId } = c.var;
+  const request = c.req.raw;
+  const ready = await requireReady(c.env, config);
+  const url = new URL(request.url);
+  refuseKeyInUrl(url, config.keyPattern);
+  const principal = await authenticate(request.headers, c.env, config, log);
+  const route = authorize(request.method, url.pathname, principal);
+  log.route = route.path;
+  if (route.answeredByEdge) {
+    return request.method === "HEAD" ? c.body(null, 200) : c.json(presentCurrentKey(principal));
+  }
+  const target = originTarget(ready.originUrl, url);
+  const claims = assertionClaims(principal, requestId, request.method, target, ready.audience);
+  const assertion = await signAssertion(ready.signingKey, claims);
+  const headers = originHeaders(request.headers, config.keyPattern, claimHeaders(principal, requestId, assertion));
+  const started = Date.now();
+  try {
+    return await forwardToOrigin(request, target, headers, config.originTimeoutMs);
+  } finally {
+    log.origin_ms = Date.now() - started;
+  }
+};
+
+app.all("/v1", apiRequest);
+app.all("/v1/*", apiRequest);
+
+app.notFound(() => {
+  throw new ProblemError("unknown_route", "No route for this method and path.");
+});
+
+app.onError((error, c) => {
+  const problem =
+    error instanceof ProblemError ? error : new ProblemError("internal_error", "Something went wrong on our side.");
+  if (!(error instanceof ProblemError)) console.error(JSON.stringify({ request_id: c.var.requestId, error: String(error) }));
+  c.var.log.code = problem.code;
+  return problemResponse(problem, c.var.requestId);
+});

@@ -1,0 +1,37 @@
+/**
+ * @module
+ * Authorization (CONTRACT §3 rows 6–9): the principal and the route become a decision, in the
+ * contract's order: key management, unknown route, plan, then the key's own scopes.
+ */
+import type { Principal } from "./authenticate";
+import { PLANS, type RouteRule } from "./policy";
+import { isKeyManagement, matchRoute } from "./route";
+import { ProblemError } from "../http/problem";
+
+/**
+ * The route rule that allows this request, or a {@link ProblemError}.
+ *
+ * @example
+ * const route = authorize("GET", "/v1/export", principal); // throws plan_required on starter
+ */
+export function authorize(method: string, pathname: string, principal: Principal): RouteRule {
+  if (isKeyManagement(method, pathname)) {
+    throw new ProblemError("key_management_forbidden", "API keys cannot create, list or revoke API keys.");
+  }
+  const route = matchRoute(method, pathname);
+  if (!route) throw new ProblemError("unknown_route", `No route for ${method} on this path.`);
+  const planScopes: readonly string[] = PLANS[principal.plan];
+  if (!planScopes.includes(route.scope)) {
+    throw new ProblemError("plan_required", `The ${principal.plan} plan does not include ${route.scope}.`, {
+      required_scope: route.scope,
+      plan: principal.plan,
+    });
+  }
+  if (!principal.key.scopes.includes(route.scope)) {
+    throw new ProblemError("insufficient_scope", `This API key does not hold ${route.scope}.`, {
+      required_scope: route.scope,
+      granted_scopes: [...principal.key.scopes].sort(),
+    });
+  }
+  return route;
+}

@@ -1,0 +1,120 @@
+/**
+ * @module
+ * The one place for the scopes, the default key scopes, the plans and the `/v1` route table
+ * (CONTRACT §2 and §3). The code, the tests and the README's tables all read this file.
+ */
+
+export const SCOPES = [
+  "competitors:read",
+  "competitors:write",
+  "business:write",
+  "alerts:read",
+  "alerts:write",
+  "usage:read",
+  "export",
+  "webhooks:manage",
+  "content:write",
+  "chat:write",
+  "reports:write",
+  "reviews:write",
+  "social:write",
+  "embeds:write",
+  "notifications:write",
+  "payments:write",
+  "contacts:write",
+] as const;
+
+export type Scope = (typeof SCOPES)[number];
+
+/** Given to a key created without `scopes`; copied into the key when it is created, never recomputed. */
+export const DEFAULT_KEY_SCOPES: readonly Scope[] = ["competitors:read", "alerts:read", "usage:read"];
+
+const STARTER: readonly Scope[] = [
+  "competitors:read",
+  "alerts:read",
+  "alerts:write",
+  "usage:read",
+  "business:write",
+  "competitors:write",
+];
+const PRO: readonly Scope[] = [
+  ...STARTER,
+  "export",
+  "webhooks:manage",
+  "content:write",
+  "chat:write",
+  "reports:write",
+  "reviews:write",
+  "social:write",
+  "embeds:write",
+  "notifications:write",
+];
+const AGENCY: readonly Scope[] = [...PRO, "payments:write", "contacts:write"];
+
+/** The scopes each plan's keys may use; a key may hold more, the plan decides at request time. */
+export const PLANS = {
+  starter: STARTER,
+  pro: PRO,
+  agency: AGENCY,
+} as const satisfies Record<string, readonly Scope[]>;
+
+export type Plan = keyof typeof PLANS;
+
+/** A row of the route table: `{id}` matches one non-empty path segment. */
+export interface RouteRule {
+  readonly methods: readonly string[];
+  readonly path: string;
+  readonly scope: Scope;
+  /** Answered by the edge itself instead of the origin. */
+  readonly answeredByEdge?: true;
+}
+
+/** The `/v1` route table of CONTRACT §3. `HEAD` is allowed wherever `GET` is. Adding an endpoint is one line. */
+export const ROUTES: readonly RouteRule[] = [
+  { methods: ["GET"], path: "/v1/business", scope: "competitors:read" },
+  { methods: ["PATCH"], path: "/v1/business", scope: "business:write" },
+  { methods: ["GET"], path: "/v1/competitors", scope: "competitors:read" },
+  { methods: ["POST"], path: "/v1/competitors", scope: "competitors:write" },
+  { methods: ["GET"], path: "/v1/competitors/{id}", scope: "competitors:read" },
+  { methods: ["GET"], path: "/v1/reviews", scope: "competitors:read" },
+  { methods: ["GET"], path: "/v1/snapshots", scope: "competitors:read" },
+  { methods: ["GET"], path: "/v1/gbp/health", scope: "competitors:read" },
+  { methods: ["GET"], path: "/v1/gbp/insights", scope: "competitors:read" },
+  { methods: ["GET"], path: "/v1/gap-analysis", scope: "competitors:read" },
+  { methods: ["GET"], path: "/v1/ai-visibility", scope: "competitors:read" },
+  { methods: ["GET"], path: "/v1/content/history", scope: "competitors:read" },
+  { methods: ["GET"], path: "/v1/report-card", scope: "competitors:read" },
+  { methods: ["GET"], path: "/v1/alerts", scope: "alerts:read" },
+  { methods: ["GET"], path: "/v1/alerts/{id}", scope: "alerts:read" },
+  { methods: ["POST"], path: "/v1/alerts/{id}/read", scope: "alerts:write" },
+  { methods: ["POST"], path: "/v1/alerts/{id}/unread", scope: "alerts:write" },
+  { methods: ["GET"], path: "/v1/export", scope: "export" },
+  { methods: ["GET", "POST"], path: "/v1/webhooks", scope: "webhooks:manage" },
+  { methods: ["GET", "PATCH", "DELETE"], path: "/v1/webhooks/{id}", scope: "webhooks:manage" },
+  { methods: ["GET"], path: "/v1/usage", scope: "usage:read" },
+  { methods: ["GET"], path: "/v1/api-keys/current", scope: "usage:read", answeredByEdge: true },
+  { methods: ["POST"], path: "/v1/content/drafts", scope: "content:write" },
+  { methods: ["POST"], path: "/v1/content/drafts/{id}/refine", scope: "content:write" },
+  { methods: ["POST"], path: "/v1/crm/payments", scope: "payments:write" },
+  { methods: ["POST"], path: "/v1/chat/messages", scope: "chat:write" },
+  { methods: ["POST"], path: "/v1/zapier/actions/add-competitor", scope: "competitors:write" },
+  { methods: ["POST"], path: "/v1/crm/contacts", scope: "contacts:write" },
+  { methods: ["POST"], path: "/v1/embeds", scope: "embeds:write" },
+  { methods: ["PATCH"], path: "/v1/notifications/settings", scope: "notifications:write" },
+  { methods: ["POST"], path: "/v1/reports", scope: "reports:write" },
+  { methods: ["POST"], path: "/v1/review-requests", scope: "reviews:write" },
+  { methods: ["POST"], path: "/v1/social/posts", scope: "social:write" },
+];
+
+export function isScope(value: string): value is Scope {
+  return (SCOPES as readonly string[]).includes(value);
+}
+
+export function isPlan(value: string): value is Plan {
+  return Object.hasOwn(PLANS, value);
+}
+
+/** Sorted and without duplicates: the only shape in which a scope list leaves the edge. */
+export function normalizeScopes(scopes: Iterable<string>): string[] {
+  return [...new Set(scopes)].sort();
+}

@@ -1,0 +1,241 @@
+/**
+ * @module
+ * The key authority: one SQLite-backed Durable Object per account, the source of truth for the
+ * account's plan and its keys. Every change commits here first, then is written through to KV
+ * by an outbox that an alarm retries until KV agrees. The hot path asks it about a key (or reuses
+ * a lease it granted), so a revocation or plan change holds from the moment it answers.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Plan } from "../auth/policy";
+import { type Bindings, readConfig } from "../env";
+import { randomBase62 } from "../keys/format";
+import { type KeyRecord, kvKeyFor } from "../keys/record";
+import { LeaseLedger } from "./lease-ledger";
+import type { Account, AuthorityResult, KeyCheck, NewKey, StoredKey } from "./types";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS account (
+  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+  account_id TEXT NOT NULL,
+  plan TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS api_keys (
+  id TEXT PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  hint TEXT NOT NULL,
+  name TEXT,
+  scopes TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  revoked_at INTEGER,
+  last_used_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS kv_outbox (
+  kv_key TEXT PRIMARY KEY,
+  record TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0
+);
+`;
+
+const MINUTE_MS = 60_000;
+const MAX_RETRY_DELAY_MS = 60_000;
+
+type KeyRow = {
+  id: string;
+  hash: string;
+  hint: string;
+  name: string | null;
+  scopes: string;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+};
+
+function toStoredKey(row: KeyRow): StoredKey {
+  return {
+    id: row.id,
+    name: row.name,
+    scopes: JSON.parse(row.scopes) as string[],
+    hint: row.hint,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    lastUsedAt: row.last_used_at,
+  };
+}
+
+/** Counters a test or the benchmark reads through `runInDurableObject`. */
+export interface AuthorityStats {
+  checks: number;
+  rowsWritten: number;
+  kvWrites: number;
+}
+
+export class KeyAuthority extends DurableObject<Bindings> {
+  /** The KV namespace written through to; a test may swap it for one that fails. */
+  kv: KVNamespace;
+  readonly stats: AuthorityStats = { checks: 0, rowsWritten: 0, kvWrites: 0 };
+  private readonly sql: SqlStorage;
+  private readonly leases: LeaseLedger;
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    this.kv = env.API_KEYS;
+    this.sql = ctx.storage.sql;
+    this.sql.exec(SCHEMA);
+    this.leases = new LeaseLedger(readConfig(env).authLeaseMs, Date.now());
+  }
+
+  /** Creates the account or changes its plan; answers once no lease on the old plan is current. */
+  async setPlan(accountId: string, plan: Plan): Promise<Account> {
+    this.write(
+      `INSERT INTO account (singleton, account_id, plan, updated_at) VALUES (1, ?, ?, ?)
+       ON CONFLICT (singleton) DO UPDATE SET plan = excluded.plan, updated_at = excluded.updated_at`,
+      accountId,
+      plan,
+      Date.now(),
+    );
+    if (this.hasKeys()) await this.leases.waitForQuiet();
+    return { accountId, plan };
+  }
+
+  getAccount(): Account | null {
+    const row = this.sql.exec<{ account_id: string; plan: Plan }>("SELECT account_id, plan FROM account").toArray()[0];
+    return row ? { accountId: row.account_id, plan: row.plan } : null;
+  }
+
+  /** Stores a key (its hash, never the key) and writes its KV record through. */
+  async createKey(input: NewKey): Promise<AuthorityResult<StoredKey>> {
+    const account = this.getAccount();
+    if (!account) return { ok: false, code: "unknown_account" };
+    const row: KeyRow = {
+      id: `key_${randomBase62(20)}`,
+      hash: input.hash,
+      hint: input.hint,
+      name: input.name,
+      scopes: JSON.stringify(input.scopes),
+      created_at: Date.now(),
+      expires_at: input.expiresAt,
+      revoked_at: null,
+      last_used_at: null,
+    };
+    this.ctx.storage.transactionSync(() => {
+      this.write(
+        `INSERT INTO api_keys (id, hash, hint, name, scopes, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        row.id,
+        row.hash,
+        row.hint,
+        row.name,
+        row.scopes,
+        row.created_at,
+        row.expires_at,
+      );
+      this.enqueueRecord(row.hash, { v: 1, account_id: account.accountId, key_id: row.id, revoked_at: null });
+    });
+    await this.flushOutbox();
+    return { ok: true, value: toStoredKey(row) };
+  }
+
+  listKeys(): AuthorityResult<StoredKey[]> {
+    if (!this.getAccount()) return { ok: false, code: "unknown_account" };
+    const rows = this.sql.exec<KeyRow>("SELECT * FROM api_keys ORDER BY created_at, id").toArray();
+    return { ok: true, value: rows.map(toStoredKey) };
+  }
+
+  /**
+   * Revokes a key: commits at once (every check from now on sees it), writes KV through, then
+   * answers when no lease on the key can still be current. Revoking again keeps the first time.
+   */
+  async revokeKey(keyId: string): Promise<AuthorityResult<{ id: string; revokedAt: number }>> {
+    const account = this.getAccount();
+    if (!account) return { ok: false, code: "unknown_account" };
+    const row = this.keyRow(keyId);
+    if (!row) return { ok: false, code: "unknown_key" };
+    let revokedAt = row.revoked_at;
+    if (revokedAt === null) {
+      revokedAt = Date.now();
+      const at = revokedAt;
+      this.ctx.storage.transactionSync(() => {
+        this.write("UPDATE api_keys SET revoked_at = ? WHERE id = ?", at, keyId);
+        this.enqueueRecord(row.hash, {
+          v: 1,
+          account_id: account.accountId,
+          key_id: keyId,
+          revoked_at: new Date(at).toISOString(),
+        });
+      });
+      await this.flushOutbox();
+    }
+    await this.leases.waitForQuiet(keyId);
+    return { ok: true, value: { id: keyId, revokedAt } };
+  }
+
+  /**
+   * The hot path's question: is `keyId` with this `hash` a key of this account, and on which plan?
+   * Records the use (to the minute, one write per key per minute at most) and grants a lease of up
+   * to `requestedLeaseMs` on a usable key.
+   */
+  check(keyId: string, hash: string, requestedLeaseMs: number): KeyCheck {
+    this.stats.checks++;
+    const plan = this.getAccount()?.plan ?? null;
+    const row = this.keyRow(keyId);
+    if (!row || row.hash !== hash || plan === null) return { key: null, plan, leaseMs: 0 };
+    const now = Date.now();
+    const usable = row.revoked_at === null && (row.expires_at === null || row.expires_at > now);
+    if (!usable) return { key: toStoredKey(row), plan, leaseMs: 0 };
+    const minute = now - (now % MINUTE_MS);
+    if (row.last_used_at === null || row.last_used_at < minute) {
+      this.write("UPDATE api_keys SET last_used_at = ? WHERE id = ?", minute, keyId);
+      row.last_used_at = minute;
+    }
+    const leaseMs = this.leases.grant(keyId, now, requestedLeaseMs);
+    return { key: toStoredKey(row), plan, leaseMs };
+  }
+
+  /** Retries the KV writes that have not gone through yet. */
+  override async alarm(): Promise<void> {
+    await this.flushOutbox();
+  }
+
+  private keyRow(keyId: string): KeyRow | undefined {
+    return this.sql.exec<KeyRow>("SELECT * FROM api_keys WHERE id = ?", keyId).toArray()[0];
+  }
+
+  private hasKeys(): boolean {
+    return this.sql.exec("SELECT 1 FROM api_keys LIMIT 1").toArray().length > 0;
+  }
+
+  private write(query: string, ...bindings: (string | number | null)[]): void {
+    this.stats.rowsWritten += this.sql.exec(query, ...bindings).rowsWritten;
+  }
+
+  private enqueueRecord(hash: string, record: KeyRecord): void {
+    this.write(
+      `INSERT INTO kv_outbox (kv_key, record, attempts) VALUES (?, ?, 0)
+       ON CONFLICT (kv_key) DO UPDATE SET record = excluded.record, attempts = 0`,
+      kvKeyFor(hash),
+      JSON.stringify(record),
+    );
+  }
+
+  private async flushOutbox(): Promise<void> {
+    type OutboxRow = { kv_key: string; record: string; attempts: number };
+    const pending = this.sql.exec<OutboxRow>("SELECT * FROM kv_outbox").toArray();
+    let retryIn = 0;
+    for (const { kv_key, record, attempts } of pending) {
+      try {
+        this.stats.kvWrites++;
+        await this.kv.put(kv_key, record);
+        this.write("DELETE FROM kv_outbox WHERE kv_key = ? AND record = ?", kv_key, record);
+      } catch {
+        this.write("UPDATE kv_outbox SET attempts = attempts + 1 WHERE kv_key = ?", kv_key);
+        const delay = Math.min(MAX_RETRY_DELAY_MS, 1_000 * 2 ** attempts);
+        retryIn = retryIn === 0 ? delay : Math.min(retryIn, delay);
+      }
+    }
+    if (retryIn > 0) await this.ctx.storage.setAlarm(Date.now() + retryIn);
+  }
+}

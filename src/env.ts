@@ -1,0 +1,80 @@
+/**
+ * @module
+ * The Worker's bindings, secrets and vars (CONTRACT §1), typed and checked once per isolate.
+ * A missing or unusable value becomes `misconfigured`, never a crash, and no value is ever echoed.
+ */
+import { keyLikePattern } from "./keys/format";
+
+/** `Env` from `wrangler types` (worker-configuration.d.ts) plus the secrets and optional vars. */
+export interface Bindings extends Env {
+  /** Bearer token of the dashboard backend; at least 32 characters, else the admin API is off. */
+  ADMIN_TOKEN?: string;
+  /** Private signing JWK (EC P-256 or OKP Ed25519) as a JSON string, with a `kid`. */
+  ASSERTION_PRIVATE_JWK?: string;
+  /** Public JWK of the previous signing key, still published during a rotation. */
+  ASSERTION_PREVIOUS_PUBLIC_JWK?: string;
+  /** `aud` of the assertion; default: the origin of `ORIGIN_URL`. */
+  ASSERTION_AUDIENCE?: string;
+}
+
+export interface EdgeConfig {
+  readonly keyPrefix: string;
+  /** Anything that looks like a key: the prefix and 32 or more base62 characters. */
+  readonly keyPattern: RegExp;
+  /** `null` when `ORIGIN_URL` is missing or not an absolute http(s) URL. */
+  readonly originUrl: URL | null;
+  readonly originTimeoutMs: number;
+  /** How long an isolate may reuse the authority's "this key is active" answer. */
+  readonly authLeaseMs: number;
+  /** How long a KV read or an authority call may take before the edge fails closed. */
+  readonly authTimeoutMs: number;
+  readonly audience: string | null;
+  /** `null` when `ADMIN_TOKEN` is unset or too short. */
+  readonly adminToken: string | null;
+}
+
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
+
+function parseOriginUrl(value: string | undefined): URL | null {
+  if (!value) return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === "http:" || url.protocol === "https:" ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+function parseDuration(value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === "") return fallback;
+  const parsed = Number(value);
+  return Number.isSafeInteger(parsed) && parsed >= 0 ? parsed : fallback;
+}
+
+const cache = new WeakMap<object, EdgeConfig>();
+
+/**
+ * The edge's configuration, read from `env` once per isolate (and once per distinct env object).
+ *
+ * @example
+ * readConfig(env).originTimeoutMs // 30000 unless ORIGIN_TIMEOUT_MS says otherwise
+ */
+export function readConfig(env: Bindings): EdgeConfig {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const originUrl = parseOriginUrl(env.ORIGIN_URL);
+  const token = env.ADMIN_TOKEN;
+  const keyPrefix = env.KEY_PREFIX || "niq_live_";
+  const config: EdgeConfig = {
+    keyPrefix,
+    keyPattern: keyLikePattern(keyPrefix),
+    originUrl,
+    originTimeoutMs: parseDuration(env.ORIGIN_TIMEOUT_MS, 30_000),
+    authLeaseMs: parseDuration(env.AUTH_LEASE_MS, 2_000),
+    authTimeoutMs: parseDuration(env.AUTH_TIMEOUT_MS, 2_000),
+    audience: env.ASSERTION_AUDIENCE || (originUrl ? originUrl.origin : null),
+    adminToken: token && token.length >= MIN_ADMIN_TOKEN_LENGTH ? token : null,
+  };
+  cache.set(env, config);
+  return config;
+}

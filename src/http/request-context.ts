@@ -1,0 +1,25 @@
+/**
+ * @module
+ * The first and last step of every request: a request id, the configuration, one log line, the
+ * `X-NearIQ-Request-Id` header, and an unread request body discarded before we answer.
+ */
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../app-env";
+import { readConfig } from "../env";
+import { newRequestLog, writeRequestLog } from "./request-log";
+
+/** Sets `requestId`, `config` and `log` on the context, and finishes the response. */
+export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
+  const requestId = crypto.randomUUID();
+  const log = newRequestLog(requestId, c.req.method);
+  c.set("requestId", requestId);
+  c.set("log", log);
+  c.set("config", readConfig(c.env));
+  await next();
+  // An answer given while a body is still arriving breaks some clients and proxies.
+  const { raw } = c.req;
+  if (raw.body && !raw.bodyUsed) await raw.body.cancel().catch(() => {});
+  c.res.headers.set("X-NearIQ-Request-Id", requestId);
+  log.status = c.res.status;
+  writeRequestLog(log);
+});

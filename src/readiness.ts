@@ -1,0 +1,29 @@
+/**
+ * @module
+ * Whether the edge may serve `/v1` at all: it needs a usable `ORIGIN_URL` and signing key, or it
+ * answers 503 `misconfigured` and forwards nothing (never unsigned). The values are never echoed.
+ */
+import type { Bindings, EdgeConfig } from "./env";
+import { ProblemError } from "./http/problem";
+import { loadSigningKey, type SigningKey } from "./origin/signing-key";
+
+export interface Ready {
+  readonly originUrl: URL;
+  readonly audience: string;
+  readonly signingKey: SigningKey;
+}
+
+/**
+ * @example
+ * const { originUrl, signingKey } = await requireReady(c.env, c.var.config);
+ */
+export async function requireReady(env: Bindings, config: EdgeConfig): Promise<Ready> {
+  const signingKey = await loadSigningKey(env.ASSERTION_PRIVATE_JWK);
+  if (!config.originUrl || !config.audience) {
+    throw new ProblemError("misconfigured", "ORIGIN_URL is missing or not an absolute http(s) URL.");
+  }
+  if (!signingKey) {
+    throw new ProblemError("misconfigured", "ASSERTION_PRIVATE_JWK is missing or not a usable ES256/EdDSA private JWK with a kid.");
+  }
+  return { originUrl: config.originUrl, audience: config.audience, signingKey };
+}
