@@ -1,0 +1,40 @@
+/**
+ * Starts the test origin for the workerd tests, and at the end of the run checks the whole suite
+ * for leaks: no key the tests created may appear in any console line of the Worker, nor in any
+ * URL or header the origin received.
+ */
+import { readFileSync } from "node:fs";
+import { CONSOLE_FILE, resetConsoleCapture } from "./console-capture";
+import { startTestOrigin } from "./test-origin";
+
+function leaksIn(text: string, keys: Set<string>): string[] {
+  return [...keys].filter((key) => key && text.includes(key)).map((key) => `${key.slice(0, 12)}…`);
+}
+
+export default async function setup() {
+  resetConsoleCapture();
+  const origin = await startTestOrigin();
+  return async () => {
+    await new Promise<void>((resolve) => origin.server.close(() => resolve()));
+    let consoleText = "";
+    try {
+      consoleText = readFileSync(CONSOLE_FILE, "utf8");
+    } catch {
+      // No console line at all: nothing can have leaked there.
+    }
+    if (origin.createdKeys.size === 0) {
+      process.exitCode = 1;
+      throw new Error("leak check: the tests registered no created key");
+    }
+    const inLogs = leaksIn(consoleText, origin.createdKeys);
+    const inOrigin = leaksIn(JSON.stringify(origin.received), origin.createdKeys);
+    if (inLogs.length > 0 || inOrigin.length > 0) {
+      // vitest reports an error thrown here but still exits 0: set the exit code ourselves.
+      process.exitCode = 1;
+      throw new Error(`leak check: keys in console lines: ${inLogs.join(", ")}; at the origin: ${inOrigin.join(", ")}`);
+    }
+    console.log(
+      `leak check: ${origin.createdKeys.size} keys, ${consoleText.split("\n").length - 1} console lines, ${origin.received.length} origin requests, no key found`,
+    );
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * A stand-in for the origin, for tests inside workerd: it records every request it receives and
+ * answers as the query asks (`behave=stall|redirect|body`), so that tests can assert exactly what
+ * the origin did or did not receive. Started by vitest's global setup on 127.0.0.1.
+ */
+import { createHash } from "node:crypto";
+import { createServer, type Server } from "node:http";
+
+export const TEST_ORIGIN_PORT = 18788;
+
+export interface ReceivedRequest {
+  method: string;
+  url: string;
+  path: string;
+  query: string;
+  headers: Record<string, string | string[] | undefined>;
+  bodyBytes: number;
+  bodySha256: string;
+}
+
+export interface TestOrigin {
+  server: Server;
+  /** Everything forwarded to the origin during the run. */
+  received: ReceivedRequest[];
+  /** Every key the tests created (registered by the test helpers), for the leak check. */
+  createdKeys: Set<string>;
+}
+
+export function startTestOrigin(port = TEST_ORIGIN_PORT): Promise<TestOrigin> {
+  const received: ReceivedRequest[] = [];
+  const createdKeys = new Set<string>();
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://origin.test");
+    if (url.pathname === "/__created-key") {
+      createdKeys.add(url.searchParams.get("key") ?? "");
+      res.end("ok");
+      return;
+    }
+    if (url.pathname === "/__received") {
+      const contains = url.searchParams.get("contains") ?? "";
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify(received.filter((r) => r.url.includes(contains))));
+      return;
+    }
+    const hash = createHash("sha256");
+    let bytes = 0;
+    req.on("data", (chunk: Buffer) => {
+      bytes += chunk.length;
+      hash.update(chunk);
+    });
+    req.on("end", () => {
+      const entry: ReceivedRequest = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        path: url.pathname,
+        query: url.search,
+        headers: req.headers,
+        bodyBytes: bytes,
+        bodySha256: hash.digest("hex"),
+      };
+      received.push(entry);
+      const behave = url.searchParams.get("behave");
+      if (behave === "stall") {
+        setTimeout(() => res.end("late"), Number(url.searchParams.get("ms") ?? "5000"));
+        return;
+      }
+      if (behave === "redirect") {
+        res.writeHead(302, { location: "https://example.com/elsewhere", "x-origin": "yes" });
+        res.end();
+        return;
+      }
+      res.writeHead(200, {
+        "content-type": "application/json",
+        "x-neariq-request-id": "origin-chose-this",
+        "x-origin": "yes",
+      });
+      res.end(JSON.stringify(entry));
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(port, "127.0.0.1", () => resolve({ server, received, createdKeys })),
+  );
+}

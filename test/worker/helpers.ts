@@ -1,0 +1,104 @@
+/**
+ * Helpers for tests inside workerd: talk to the edge as a client would, manage accounts and keys
+ * through the admin API, and ask the test origin what it received.
+ */
+import { env, exports } from "cloudflare:workers";
+import { TEST_ORIGIN_PORT, type ReceivedRequest } from "../support/test-origin";
+
+export const EDGE = "http://edge.test";
+export const ORIGIN = `http://127.0.0.1:${TEST_ORIGIN_PORT}`;
+
+export function edge(path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(new Request(EDGE + path, init));
+}
+
+/** A call to the edge with an API key. */
+export function withKey(key: string, path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set("X-NearIQ-Key", key);
+  return edge(path, { ...init, headers });
+}
+
+export function admin(method: string, path: string, body?: unknown, headers: HeadersInit = {}): Promise<Response> {
+  const h = new Headers(headers);
+  if (!h.has("authorization")) h.set("Authorization", `Bearer ${env.ADMIN_TOKEN}`);
+  const init: RequestInit = { method, headers: h };
+  if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
+  return edge(`/_admin${path}`, init);
+}
+
+/** Tells the test origin about a key the tests created, for the suite-wide leak check. */
+export async function registerCreatedKey(key: string): Promise<void> {
+  await fetch(`${ORIGIN}/__created-key?key=${encodeURIComponent(key)}`);
+}
+
+/** A unique tag to put in a URL, so that the origin's log can be searched for it. */
+export function tag(): string {
+  return `t${crypto.randomUUID().replaceAll("-", "")}`;
+}
+
+export async function newAccount(plan: "starter" | "pro" | "agency" = "agency"): Promise<string> {
+  const accountId = `acct_${tag()}`;
+  const res = await admin("PUT", `/accounts/${accountId}`, { plan });
+  if (res.status !== 200) throw new Error(`PUT account: ${res.status} ${await res.text()}`);
+  return accountId;
+}
+
+export interface CreatedKey {
+  id: string;
+  key: string;
+  name: string | null;
+  scopes: string[];
+  created_at: string;
+  expires_at: string | null;
+}
+
+export async function newKey(accountId: string, body: unknown = {}): Promise<CreatedKey> {
+  const res = await admin("POST", `/accounts/${accountId}/keys`, body);
+  if (res.status !== 201) throw new Error(`POST key: ${res.status} ${await res.text()}`);
+  const created = (await res.json()) as CreatedKey;
+  await registerCreatedKey(created.key);
+  return created;
+}
+
+/** An account on `plan` with one key holding `scopes` (default: the default set). */
+export async function newAccountWithKey(
+  plan: "starter" | "pro" | "agency" = "agency",
+  body: unknown = {},
+): Promise<{ accountId: string } & CreatedKey> {
+  const accountId = await newAccount(plan);
+  return { accountId, ...(await newKey(accountId, body)) };
+}
+
+/** Every request the test origin received whose URL contains `marker`. */
+export async function received(marker: string): Promise<ReceivedRequest[]> {
+  const res = await fetch(`${ORIGIN}/__received?contains=${encodeURIComponent(marker)}`);
+  return res.json();
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  request_id: string;
+  [extension: string]: unknown;
+}
+
+/** The problem+json body of `res`, checked for the fields every error carries. */
+export async function problemOf(res: Response): Promise<Problem> {
+  const contentType = res.headers.get("content-type");
+  if (contentType !== "application/problem+json") throw new Error(`not problem+json: ${contentType} ${res.status}`);
+  const body = (await res.json()) as Problem;
+  for (const field of ["type", "title", "detail", "code", "request_id"]) {
+    if (typeof body[field] !== "string") throw new Error(`problem without ${field}`);
+  }
+  if (body.status !== res.status) throw new Error(`problem status ${body.status} != ${res.status}`);
+  if (body.request_id !== res.headers.get("x-neariq-request-id")) throw new Error("request_id mismatch");
+  return body;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,48 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { captureConsoleLine } from "./test/support/console-capture.ts";
+import { TEST_ORIGIN_PORT } from "./test/support/test-origin.ts";
+import { testSecrets } from "./test/support/test-secrets.ts";
+
+const secrets = await testSecrets();
+
+export default defineConfig({
+  test: {
+    onConsoleLog: captureConsoleLine,
+    projects: [
+      {
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                ...secrets,
+                ORIGIN_URL: `http://127.0.0.1:${TEST_ORIGIN_PORT}`,
+                // Short leases keep revocation tests quick; lease behaviour has tests of its own.
+                AUTH_LEASE_MS: "150",
+                AUTH_TIMEOUT_MS: "1000",
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "worker",
+          include: ["test/worker/**/*.test.ts"],
+          globalSetup: ["test/support/global-setup.ts"],
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
