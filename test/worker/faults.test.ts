@@ -1,0 +1,150 @@
+import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { clearIsolateMemory } from "../../src/auth/isolate-memory";
+import type { KeyAuthority } from "../../src/authority/key-authority";
+import app from "../../src/index";
+import { sha256Hex } from "../../src/keys/hash";
+import { admin, EDGE, newAccount, newAccountWithKey, newKey, problemOf, received, tag, withKey } from "./helpers";
+
+async function callWith(request: Request, overrides: Record<string, unknown>): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await app.fetch(request, { ...env, ...overrides }, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+const never = () => new Promise<never>(() => {});
+
+function kvWhoseGet(get: () => Promise<unknown>): KVNamespace {
+  return { ...env.API_KEYS, get } as unknown as KVNamespace;
+}
+
+function authorityWhoseCheck(check: () => unknown): DurableObjectNamespace {
+  return { getByName: () => ({ check }) } as unknown as DurableObjectNamespace;
+}
+
+async function expectUnavailable(res: Response, t: string) {
+  expect(res.status).toBe(503);
+  expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
+  expect((await problemOf(res)).code).toBe("auth_unavailable");
+  expect(await received(t)).toEqual([]);
+}
+
+describe("storage and authority failures fail closed (503 auth_unavailable)", () => {
+  it("KV get throwing", async () => {
+    const { key } = await newAccountWithKey();
+    clearIsolateMemory();
+    const t = tag();
+    const req = new Request(`${EDGE}/v1/competitors?t=${t}`, { headers: { "X-NearIQ-Key": key } });
+    await expectUnavailable(await callWith(req, { API_KEYS: kvWhoseGet(() => Promise.reject(new Error("kv down"))) }), t);
+  });
+
+  it("KV get stalling is cut off by AUTH_TIMEOUT_MS", async () => {
+    const { key } = await newAccountWithKey();
+    clearIsolateMemory();
+    const t = tag();
+    const req = new Request(`${EDGE}/v1/competitors?t=${t}`, { headers: { "X-NearIQ-Key": key } });
+    const started = Date.now();
+    const res = await callWith(req, { API_KEYS: kvWhoseGet(never), AUTH_TIMEOUT_MS: "100" });
+    expect(Date.now() - started).toBeLessThan(1000);
+    await expectUnavailable(res, t);
+  });
+
+  it("the authority's RPC throwing, reporting overload, or stalling", async () => {
+    const overloaded = Object.assign(new Error("Durable Object is overloaded"), { overloaded: true });
+    const behaviours: [string, () => unknown][] = [
+      ["throws", () => Promise.reject(new Error("boom"))],
+      ["overloaded", () => Promise.reject(overloaded)],
+      ["stalls", never],
+    ];
+    for (const [, check] of behaviours) {
+      const { key } = await newAccountWithKey();
+      clearIsolateMemory();
+      const t = tag();
+      const req = new Request(`${EDGE}/v1/competitors?t=${t}`, { headers: { "X-NearIQ-Key": key } });
+      await expectUnavailable(
+        await callWith(req, { KEY_AUTHORITY: authorityWhoseCheck(check), AUTH_TIMEOUT_MS: "100" }),
+        t,
+      );
+    }
+  });
+
+  it("a storage error inside the authority", async () => {
+    const { key, accountId } = await newAccountWithKey();
+    clearIsolateMemory();
+    const stub = env.KEY_AUTHORITY.getByName(accountId);
+    await runInDurableObject(stub, (_: KeyAuthority, state) => {
+      state.storage.sql.exec("ALTER TABLE api_keys RENAME TO api_keys_gone");
+    });
+    const t = tag();
+    await expectUnavailable(await withKey(key, `/v1/competitors?t=${t}`), t);
+    await runInDurableObject(stub, (_: KeyAuthority, state) => {
+      state.storage.sql.exec("ALTER TABLE api_keys_gone RENAME TO api_keys");
+    });
+    expect((await withKey(key, `/v1/competitors?t=${t}`)).status).toBe(200);
+  });
+
+  it("the admin API answers 503 auth_unavailable when the authority fails", async () => {
+    const res = await callWith(
+      new Request(`${EDGE}/_admin/accounts/acme`, { headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` } }),
+      { KEY_AUTHORITY: { getByName: () => ({ getAccount: () => Promise.reject(new Error("x")) }) } },
+    );
+    expect(res.status).toBe(503);
+    expect((await problemOf(res)).code).toBe("auth_unavailable");
+  });
+});
+
+describe("no lost writes between the authority and KV (outbox + alarm)", () => {
+  const failingKv = { put: () => Promise.reject(new Error("KV write failed")) } as unknown as KVNamespace;
+
+  it("a create whose KV write fails still answers 201, and the alarm writes KV until it agrees", async () => {
+    const accountId = await newAccount();
+    const stub = env.KEY_AUTHORITY.getByName(accountId);
+    await runInDurableObject(stub, (instance: KeyAuthority) => {
+      instance.kv = failingKv;
+    });
+    const { key } = await newKey(accountId);
+    const hash = await sha256Hex(key);
+    expect(await env.API_KEYS.get(`key:${hash}`)).toBeNull();
+    const pending = await runInDurableObject(stub, async (_: KeyAuthority, state) => ({
+      rows: state.storage.sql.exec("SELECT kv_key FROM kv_outbox").toArray(),
+      alarm: await state.storage.getAlarm(),
+    }));
+    expect(pending.rows).toEqual([{ kv_key: `key:${hash}` }]);
+    expect(pending.alarm).not.toBeNull();
+    // Still failing: the alarm keeps the entry and schedules another try.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await env.API_KEYS.get(`key:${hash}`)).toBeNull();
+    await runInDurableObject(stub, (instance: KeyAuthority) => {
+      instance.kv = env.API_KEYS;
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(JSON.parse((await env.API_KEYS.get(`key:${hash}`)) ?? "null")).toMatchObject({ account_id: accountId });
+    clearIsolateMemory();
+    expect((await withKey(key, `/v1/competitors?t=${tag()}`)).status).toBe(200);
+  });
+
+  it("a revoke whose KV write fails still answers 200 and still refuses the key at once", async () => {
+    const accountId = await newAccount();
+    const { id, key } = await newKey(accountId);
+    const hash = await sha256Hex(key);
+    const stub = env.KEY_AUTHORITY.getByName(accountId);
+    await runInDurableObject(stub, (instance: KeyAuthority) => {
+      instance.kv = failingKv;
+    });
+    const res = await admin("DELETE", `/accounts/${accountId}/keys/${id}`);
+    expect(res.status).toBe(200);
+    expect(JSON.parse((await env.API_KEYS.get(`key:${hash}`)) ?? "{}").revoked_at).toBeNull();
+    clearIsolateMemory();
+    const t = tag();
+    const refused = await withKey(key, `/v1/competitors?t=${t}`);
+    expect((await problemOf(refused)).code).toBe("revoked_key");
+    await runInDurableObject(stub, (instance: KeyAuthority) => {
+      instance.kv = env.API_KEYS;
+    });
+    await runDurableObjectAlarm(stub);
+    expect(JSON.parse((await env.API_KEYS.get(`key:${hash}`)) ?? "{}").revoked_at).toMatch(/Z$/);
+    expect(await received(t)).toEqual([]);
+  });
+});
