@@ -1,0 +1,48 @@
+/**
+ * The example origin: a small Node HTTP server (127.0.0.1:8788) that shows what it received from
+ * the edge. It trusts nothing it cannot verify: every request must carry a valid
+ * X-NearIQ-Auth-Assertion for exactly this method and path, else it answers 401.
+ *
+ *   EDGE_URL   the edge, whose /.well-known/jwks.json it verifies against (http://127.0.0.1:8787)
+ *   AUDIENCE   the `aud` it expects (default: its own origin, as the edge's default)
+ *   PORT, HOST where it listens (8788, 127.0.0.1)
+ */
+import { createServer } from "node:http";
+import { AssertionError, createVerifier } from "neariq-edge-auth/verify";
+
+const port = Number(process.env.PORT ?? 8788);
+const host = process.env.HOST ?? "127.0.0.1";
+const edgeUrl = process.env.EDGE_URL ?? "http://127.0.0.1:8787";
+const audience = process.env.AUDIENCE ?? `http://${host}:${port}`;
+
+const verify = createVerifier({ jwksUrl: new URL("/.well-known/jwks.json", edgeUrl), audience });
+
+function send(res, status, body) {
+  res.writeHead(status, { "content-type": status === 200 ? "application/json" : "application/problem+json" });
+  res.end(`${JSON.stringify(body, null, 2)}\n`);
+}
+
+const server = createServer(async (req, res) => {
+  let bodyBytes = 0;
+  for await (const chunk of req) bodyBytes += chunk.length;
+  try {
+    const claims = await verify(req);
+    const url = new URL(req.url ?? "/", "http://origin.local");
+    const neariqHeaders = Object.fromEntries(
+      Object.entries(req.headers).filter(([name]) => name.startsWith("x-neariq-") && name !== "x-neariq-auth-assertion"),
+    );
+    send(res, 200, {
+      received: { method: req.method, path: url.pathname, query: url.search, body_bytes: bodyBytes, headers: neariqHeaders },
+      verified_assertion: claims,
+    });
+  } catch (error) {
+    const code = error instanceof AssertionError ? error.code : "invalid_assertion";
+    send(res, 401, { title: "Unauthorized", status: 401, detail: "A valid NearIQ assertion is required.", code });
+  }
+});
+
+server.listen(port, host, () => {
+  console.log(`example origin on http://${host}:${port} (verifying against ${edgeUrl}/.well-known/jwks.json, aud ${audience})`);
+});
+
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.close(() => process.exit(0)));
