@@ -3,6 +3,7 @@
  * Reads an admin request's JSON body with a hard size limit, whether the size is declared by
  * `Content-Length` or the body is streamed.
  */
+import { discardBody } from "../http/discard-body";
 import { ProblemError } from "../http/problem";
 
 export const MAX_ADMIN_BODY_BYTES = 65_536;
@@ -11,7 +12,7 @@ function tooLarge(): ProblemError {
   return new ProblemError("payload_too_large", `The body is larger than ${MAX_ADMIN_BODY_BYTES} bytes.`);
 }
 
-async function readLimited(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+async function readLimited(request: Request, body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -20,7 +21,8 @@ async function readLimited(body: ReadableStream<Uint8Array>): Promise<Uint8Array
     if (done) break;
     total += value.byteLength;
     if (total > MAX_ADMIN_BODY_BYTES) {
-      await reader.cancel();
+      reader.releaseLock();
+      await discardBody(request);
       throw tooLarge();
     }
     chunks.push(value);
@@ -44,11 +46,11 @@ async function readLimited(body: ReadableStream<Uint8Array>): Promise<Uint8Array
 export async function readJsonBody(request: Request): Promise<unknown> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_ADMIN_BODY_BYTES) {
-    await request.body?.cancel();
+    await discardBody(request);
     throw tooLarge();
   }
   if (!request.body) return undefined;
-  const bytes = await readLimited(request.body);
+  const bytes = await readLimited(request, request.body);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);

@@ -6,6 +6,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { readConfig } from "../env";
+import { discardBody } from "./discard-body";
 import { newRequestLog, writeRequestLog } from "./request-log";
 
 /** Sets `requestId`, `config` and `log` on the context, and finishes the response. */
@@ -16,9 +17,7 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   c.set("log", log);
   c.set("config", readConfig(c.env));
   await next();
-  // An answer given while a body is still arriving breaks some clients and proxies.
-  const { raw } = c.req;
-  if (raw.body && !raw.bodyUsed) await raw.body.cancel().catch(() => {});
+  await discardBody(c.req.raw);
   c.res.headers.set("X-NearIQ-Request-Id", requestId);
   log.status = c.res.status;
   writeRequestLog(log);

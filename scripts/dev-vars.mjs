@@ -1,0 +1,53 @@
+/**
+ * `.dev.vars`: local secrets for `wrangler dev`, created with fresh random values when missing.
+ * It is git-ignored; nothing here is ever printed.
+ */
+import { randomBytes, webcrypto } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+
+export const DEFAULT_DEV_VARS = ".dev.vars";
+
+/** An ES256 private JWK with a `kid`, as `ASSERTION_PRIVATE_JWK` wants it. */
+export async function newSigningJwk() {
+  const pair = await webcrypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
+  const { kty, crv, x, y, d } = await webcrypto.subtle.exportKey("jwk", pair.privateKey);
+  return { kty, crv, x, y, d, alg: "ES256", kid: `local-${randomBytes(4).toString("hex")}` };
+}
+
+export async function freshDevVars(originUrl = "http://127.0.0.1:8788") {
+  return {
+    ADMIN_TOKEN: randomBytes(32).toString("base64url"),
+    ASSERTION_PRIVATE_JWK: JSON.stringify(await newSigningJwk()),
+    ORIGIN_URL: originUrl,
+  };
+}
+
+/** Parses KEY=VALUE lines (values optionally in single or double quotes). */
+export function parseDevVars(text) {
+  const vars = {};
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!match || line.trimStart().startsWith("#")) continue;
+    let value = match[2];
+    if (/^'.*'$|^".*"$/.test(value)) value = value.slice(1, -1);
+    vars[match[1]] = value;
+  }
+  return vars;
+}
+
+export function readDevVars(path = DEFAULT_DEV_VARS) {
+  return existsSync(path) ? parseDevVars(readFileSync(path, "utf8")) : null;
+}
+
+/** Creates `path` with fresh secrets when it is missing; returns true when it did. */
+export async function ensureDevVars(path = DEFAULT_DEV_VARS) {
+  if (existsSync(path)) return false;
+  const vars = await freshDevVars();
+  const lines = [
+    "# Local secrets for `wrangler dev`, created by `npm run dev`. Never commit this file.",
+    ...Object.entries(vars).map(([name, value]) => `${name}='${value}'`),
+    "",
+  ];
+  writeFileSync(path, lines.join("\n"), { mode: 0o600 });
+  return true;
+}

@@ -1,0 +1,31 @@
+/**
+ * `npm run dev`: creates `.dev.vars` with fresh local secrets when it is missing, then runs the
+ * edge (wrangler dev, 127.0.0.1:8787) and the example origin (127.0.0.1:8788) together, and stops
+ * both on Ctrl-C or when either exits.
+ */
+import { spawn } from "node:child_process";
+import { ensureDevVars } from "./dev-vars.mjs";
+
+const edgePort = process.env.EDGE_PORT ?? "8787";
+const originPort = process.env.ORIGIN_PORT ?? "8788";
+
+if (await ensureDevVars()) console.log("dev: created .dev.vars with fresh local secrets (git-ignored)");
+
+const children = [
+  spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", edgePort], { stdio: "inherit" }),
+  spawn(process.execPath, ["examples/origin/server.mjs"], {
+    stdio: "inherit",
+    env: { ...process.env, PORT: originPort, EDGE_URL: `http://127.0.0.1:${edgePort}` },
+  }),
+];
+
+let stopping = false;
+function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  setTimeout(() => process.exit(code), 500).unref();
+}
+
+for (const child of children) child.on("exit", (code) => stopAll(code ?? 0));
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => stopAll(0));

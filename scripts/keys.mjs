@@ -1,0 +1,135 @@
+/**
+ * `npm run keys -- <command>`: manage accounts and keys through the admin API.
+ *
+ *   plan   <account_id> <starter|pro|agency>    create the account or change its plan
+ *   create <account_id> [--name N] [--scopes a,b] [--expires-at RFC3339] [--export]
+ *   list   <account_id>                          keys, by hint (never the key)
+ *   revoke <account_id> <key_id>
+ *
+ * The edge's URL: --url, or NEARIQ_EDGE_URL, or http://127.0.0.1:8787.
+ * The admin token: --token, or NEARIQ_ADMIN_TOKEN, or ADMIN_TOKEN in .dev.vars.
+ *
+ * `create` prints the key alone on standard output (with --export: shell `export` lines for
+ * NEARIQ_KEY and NEARIQ_KEY_ID) and everything else on standard error, so that
+ * KEY=$(npm run -s keys -- create acme) works.
+ *
+ * Exit codes: 0 done; 1 refused by the API (4xx); 2 usage; 3 edge unreachable or failing (5xx);
+ * 4 admin token missing, wrong, or the admin API disabled.
+ */
+import { parseArgs } from "node:util";
+import { readDevVars } from "./dev-vars.mjs";
+
+const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3, unauthorized: 4 };
+
+const USAGE = `usage: npm run keys -- <command> [options]
+  plan   <account_id> <starter|pro|agency>
+  create <account_id> [--name NAME] [--scopes a,b] [--expires-at RFC3339] [--export]
+  list   <account_id>
+  revoke <account_id> <key_id>
+options: --url URL (default $NEARIQ_EDGE_URL or http://127.0.0.1:8787)
+         --token TOKEN (default $NEARIQ_ADMIN_TOKEN or ADMIN_TOKEN from .dev.vars)`;
+
+function fail(code, message) {
+  console.error(message);
+  process.exit(code);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      url: { type: "string" },
+      token: { type: "string" },
+      name: { type: "string" },
+      scopes: { type: "string" },
+      "expires-at": { type: "string" },
+      export: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+} catch (error) {
+  fail(EXIT.usage, `${error.message}\n${USAGE}`);
+}
+const { values, positionals } = parsed;
+if (values.help) fail(EXIT.ok, USAGE);
+const [command, accountId, extra] = positionals;
+if (!command || !accountId) fail(EXIT.usage, USAGE);
+
+const baseUrl = (values.url ?? process.env.NEARIQ_EDGE_URL ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
+const token = values.token ?? process.env.NEARIQ_ADMIN_TOKEN ?? readDevVars()?.ADMIN_TOKEN;
+if (!token) fail(EXIT.unauthorized, "No admin token: pass --token, set NEARIQ_ADMIN_TOKEN, or run `npm run dev` once to create .dev.vars.");
+
+async function call(method, path, body) {
+  let res;
+  try {
+    res = await fetch(`${baseUrl}/_admin${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    fail(EXIT.unreachable, `The edge is not reachable at ${baseUrl}. Is \`npm run dev\` running?`);
+  }
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = { detail: text };
+  }
+  if (res.ok) return json;
+  const reason = `${res.status} ${json.code ?? ""}: ${json.detail ?? text}`.trim();
+  if (res.status === 401 || json.code === "admin_disabled") {
+    fail(EXIT.unauthorized, `The admin token was refused (${reason}). Check --token or ADMIN_TOKEN in .dev.vars.`);
+  }
+  if (res.status >= 500) fail(EXIT.unreachable, `The edge failed: ${reason}`);
+  const extraInfo = json.invalid_scopes ? ` (invalid: ${json.invalid_scopes.join(", ")})` : "";
+  fail(EXIT.refused, `Refused: ${reason}${extraInfo}`);
+}
+
+const account = encodeURIComponent(accountId);
+switch (command) {
+  case "plan": {
+    if (!extra) fail(EXIT.usage, USAGE);
+    const result = await call("PUT", `/accounts/${account}`, { plan: extra });
+    console.log(`account ${result.account_id}: plan ${result.plan}`);
+    break;
+  }
+  case "create": {
+    const body = {};
+    if (values.name !== undefined) body.name = values.name;
+    if (values.scopes !== undefined) body.scopes = values.scopes.split(",").map((s) => s.trim()).filter(Boolean);
+    if (values["expires-at"] !== undefined) body.expires_at = values["expires-at"];
+    const created = await call("POST", `/accounts/${account}/keys`, body);
+    console.error(`created key ${created.id} for ${accountId}`);
+    console.error(`  name:       ${created.name ?? "(none)"}`);
+    console.error(`  scopes:     ${created.scopes.join(" ")}`);
+    console.error(`  expires_at: ${created.expires_at ?? "never"}`);
+    console.error("This is the only time the key is shown: store it in a secret manager now.");
+    if (values.export) {
+      console.log(`export NEARIQ_KEY='${created.key}'`);
+      console.log(`export NEARIQ_KEY_ID='${created.id}'`);
+    } else {
+      console.log(created.key);
+    }
+    break;
+  }
+  case "list": {
+    const { keys } = await call("GET", `/accounts/${account}/keys`);
+    if (keys.length === 0) console.log(`no keys for ${accountId}`);
+    for (const key of keys) {
+      const state = key.revoked_at ? `revoked ${key.revoked_at}` : key.expires_at ? `expires ${key.expires_at}` : "active";
+      console.log(`${key.id}  ${key.hint}  ${state}  last used ${key.last_used_at ?? "never"}  [${key.scopes.join(" ")}]  ${key.name ?? ""}`);
+    }
+    break;
+  }
+  case "revoke": {
+    if (!extra) fail(EXIT.usage, USAGE);
+    const result = await call("DELETE", `/accounts/${account}/keys/${encodeURIComponent(extra)}`);
+    console.log(`revoked ${result.id} at ${result.revoked_at}`);
+    break;
+  }
+  default:
+    fail(EXIT.usage, USAGE);
+}

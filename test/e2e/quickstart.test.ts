@@ -1,0 +1,192 @@
+/**
+ * End to end, over real HTTP: `wrangler dev` (the edge) and the example origin as their own
+ * processes, driven with the key CLI as the README's quickstart does.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshDevVars } from "../../scripts/dev-vars.mjs";
+
+const run = promisify(execFile);
+const EDGE_PORT = 28787;
+const ORIGIN_PORT = 28788;
+const EDGE = `http://127.0.0.1:${EDGE_PORT}`;
+const ORIGIN = `http://127.0.0.1:${ORIGIN_PORT}`;
+
+let secrets: { ADMIN_TOKEN: string; ASSERTION_PRIVATE_JWK: string; ORIGIN_URL: string };
+const processes: ChildProcess[] = [];
+let output = "";
+
+function start(command: string, args: string[], env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(command, args, { detached: true, env: { ...process.env, ...env }, stdio: "pipe" });
+  child.stdout?.on("data", (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    output += d.toString();
+  });
+  processes.push(child);
+  return child;
+}
+
+async function waitFor(url: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).status < 500) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not come up:\n${output.slice(-3000)}`);
+}
+
+async function keysCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ["scripts/keys.mjs", ...args], {
+      env: { ...process.env, NEARIQ_EDGE_URL: EDGE, NEARIQ_ADMIN_TOKEN: secrets.ADMIN_TOKEN },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  secrets = await freshDevVars(ORIGIN);
+  const persist = mkdtempSync(join(tmpdir(), "neariq-e2e-"));
+  start("npx", [
+    "wrangler",
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(EDGE_PORT),
+    "--inspector-port",
+    "29229",
+    "--persist-to",
+    persist,
+    "--show-interactive-dev-session=false",
+    "--var",
+    `ADMIN_TOKEN:${secrets.ADMIN_TOKEN}`,
+    "--var",
+    `ASSERTION_PRIVATE_JWK:${secrets.ASSERTION_PRIVATE_JWK}`,
+    "--var",
+    `ORIGIN_URL:${ORIGIN}`,
+    "--var",
+    "AUTH_LEASE_MS:500",
+  ]);
+  start(process.execPath, ["examples/origin/server.mjs"], { PORT: String(ORIGIN_PORT), EDGE_URL: EDGE });
+  await waitFor(`${EDGE}/healthz`, 45_000);
+  await waitFor(`${ORIGIN}/`, 10_000);
+}, 60_000);
+
+afterAll(() => {
+  for (const child of processes) {
+    try {
+      if (child.pid) process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+});
+
+describe("quickstart over HTTP (wrangler dev + example origin + key CLI)", () => {
+  const account = `e2e_${Date.now()}`;
+  let key = "";
+  let keyId = "";
+
+  it("creates an account and a key with the CLI; the key is printed once", async () => {
+    const plan = await keysCli("plan", account, "pro");
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain(`account ${account}: plan pro`);
+    const created = await keysCli("create", account, "--name", "e2e", "--export");
+    expect(created.code).toBe(0);
+    key = /NEARIQ_KEY='([^']+)'/.exec(created.stdout)?.[1] ?? "";
+    keyId = /NEARIQ_KEY_ID='([^']+)'/.exec(created.stdout)?.[1] ?? "";
+    expect(key).toMatch(/^niq_live_[0-9A-Za-z]{38}$/);
+    expect(created.stderr).toMatch(/only time the key is shown/);
+    const listed = await keysCli("list", account);
+    expect(listed.stdout).toContain(keyId);
+    expect(listed.stdout).toContain(`niq_live_\u2026${key.slice(-4)}`);
+    expect(listed.stdout).not.toContain(key);
+  });
+
+  it("forwards a /v1 request; the example origin verifies the assertion and echoes the claims", async () => {
+    const res = await fetch(`${EDGE}/v1/competitors?city=austin`, { headers: { "X-NearIQ-Key": key } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      received: { path: string; query: string; headers: Record<string, string> };
+      verified_assertion: { sub: string; key_id: string; htu: string; plan: string };
+    };
+    expect(body.received.path).toBe("/v1/competitors");
+    expect(body.received.query).toBe("?city=austin");
+    expect(body.received.headers["x-neariq-account-id"]).toBe(account);
+    expect(body.received.headers["x-neariq-key"]).toBeUndefined();
+    expect(body.verified_assertion).toMatchObject({
+      sub: account,
+      key_id: keyId,
+      plan: "pro",
+      htu: "/v1/competitors?city=austin",
+    });
+    expect(res.headers.get("x-neariq-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("the example origin refuses anything the edge did not sign", async () => {
+    const res = await fetch(`${ORIGIN}/v1/competitors`, { headers: { "X-NearIQ-Account-Id": account } });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { code: string }).code).toBe("missing_assertion");
+  });
+
+  it("answers a streamed or oversized body it refuses without breaking the connection", async () => {
+    const chunks = Array.from({ length: 40 }, () => new Uint8Array(64 * 1024));
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = chunks.shift();
+        if (next) controller.enqueue(next);
+        else controller.close();
+      },
+    });
+    const streamed = await fetch(`${EDGE}/v1/competitors`, {
+      method: "POST",
+      headers: { "X-NearIQ-Key": "nope" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    expect(streamed.status).toBe(401);
+    const big = await fetch(`${EDGE}/_admin/accounts/${account}/keys`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${secrets.ADMIN_TOKEN}` },
+      body: "x".repeat(200_000),
+    });
+    expect(big.status).toBe(413);
+    expect((await fetch(`${EDGE}/healthz`)).status).toBe(200);
+  });
+
+  it("revokes with the CLI; the next request gets 401 revoked_key", async () => {
+    const revoked = await keysCli("revoke", account, keyId);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toContain(`revoked ${keyId}`);
+    const res = await fetch(`${EDGE}/v1/competitors`, { headers: { "X-NearIQ-Key": key } });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { code: string }).code).toBe("revoked_key");
+  });
+
+  it("the CLI exits with codes scripts can use", async () => {
+    expect((await keysCli("plan", account, "platinum")).code).toBe(1);
+    expect((await keysCli("bogus")).code).toBe(2);
+    expect((await keysCli("list", account, "--token", "x".repeat(40))).code).toBe(4);
+    expect((await keysCli("list", account, "--url", "http://127.0.0.1:9")).code).toBe(3);
+  });
+
+  it("never printed the key in any log line of the edge or the origin", () => {
+    expect(key).not.toBe("");
+    expect(output).not.toContain(key);
+    expect(output).toContain("Ready on");
+  });
+});
