@@ -58,7 +58,11 @@ if (!command || !accountId) fail(EXIT.usage, USAGE);
 
 const baseUrl = (values.url ?? process.env.NEARIQ_EDGE_URL ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
 const token = values.token ?? process.env.NEARIQ_ADMIN_TOKEN ?? readDevVars()?.ADMIN_TOKEN;
-if (!token) fail(EXIT.unauthorized, "No admin token: pass --token, set NEARIQ_ADMIN_TOKEN, or run `npm run dev` once to create .dev.vars.");
+if (!token)
+  fail(
+    EXIT.unauthorized,
+    "No admin token: pass --token, set NEARIQ_ADMIN_TOKEN, or run `npm run dev` once to create .dev.vars.",
+  );
 
 async function call(method, path, body) {
   let res;
@@ -99,7 +103,11 @@ switch (command) {
   case "create": {
     const body = {};
     if (values.name !== undefined) body.name = values.name;
-    if (values.scopes !== undefined) body.scopes = values.scopes.split(",").map((s) => s.trim()).filter(Boolean);
+    if (values.scopes !== undefined)
+      body.scopes = values.scopes
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
     if (values["expires-at"] !== undefined) body.expires_at = values["expires-at"];
     const created = await call("POST", `/accounts/${account}/keys`, body);
     console.error(`created key ${created.id} for ${accountId}`);
@@ -119,8 +127,14 @@ switch (command) {
     const { keys } = await call("GET", `/accounts/${account}/keys`);
     if (keys.length === 0) console.log(`no keys for ${accountId}`);
     for (const key of keys) {
-      const state = key.revoked_at ? `revoked ${key.revoked_at}` : key.expires_at ? `expires ${key.expires_at}` : "active";
-      console.log(`${key.id}  ${key.hint}  ${state}  last used ${key.last_used_at ?? "never"}  [${key.scopes.join(" ")}]  ${key.name ?? ""}`);
+      const state = key.revoked_at
+        ? `revoked ${key.revoked_at}`
+        : key.expires_at
+          ? `expires ${key.expires_at}`
+          : "active";
+      console.log(
+        `${key.id}  ${key.hint}  ${state}  last used ${key.last_used_at ?? "never"}  [${key.scopes.join(" ")}]  ${key.name ?? ""}`,
+      );
     }
     break;
   }

@@ -13,8 +13,8 @@ import { authorize } from "./auth/authorize";
 import { refuseKeyInUrl } from "./auth/key-in-url";
 import { ProblemError, problemResponse } from "./http/problem";
 import { requestContext } from "./http/request-context";
-import { assertionClaims, claimHeaders } from "./origin/claims";
 import { signAssertion } from "./origin/assertion";
+import { assertionClaims, claimHeaders } from "./origin/claims";
 import { forwardToOrigin, originTarget } from "./origin/forward";
 import { originHeaders } from "./origin/headers";
 import { jwksFor } from "./origin/signing-key";
@@ -73,7 +73,8 @@ app.notFound(() => {
 app.onError((error, c) => {
   const problem =
     error instanceof ProblemError ? error : new ProblemError("internal_error", "Something went wrong on our side.");
-  if (!(error instanceof ProblemError)) console.error(JSON.stringify({ request_id: c.var.requestId, error: String(error) }));
+  if (!(error instanceof ProblemError))
+    console.error(JSON.stringify({ request_id: c.var.requestId, error: String(error) }));
   c.var.log.code = problem.code;
   return problemResponse(problem, c.var.requestId);
 });

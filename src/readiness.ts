@@ -23,7 +23,10 @@ export async function requireReady(env: Bindings, config: EdgeConfig): Promise<R
     throw new ProblemError("misconfigured", "ORIGIN_URL is missing or not an absolute http(s) URL.");
   }
   if (!signingKey) {
-    throw new ProblemError("misconfigured", "ASSERTION_PRIVATE_JWK is missing or not a usable ES256/EdDSA private JWK with a kid.");
+    throw new ProblemError(
+      "misconfigured",
+      "ASSERTION_PRIVATE_JWK is missing or not a usable ES256/EdDSA private JWK with a kid.",
+    );
   }
   return { originUrl: config.originUrl, audience: config.audience, signingKey };
 }

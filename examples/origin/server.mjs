@@ -29,10 +29,18 @@ const server = createServer(async (req, res) => {
     const claims = await verify(req);
     const url = new URL(req.url ?? "/", "http://origin.local");
     const neariqHeaders = Object.fromEntries(
-      Object.entries(req.headers).filter(([name]) => name.startsWith("x-neariq-") && name !== "x-neariq-auth-assertion"),
+      Object.entries(req.headers).filter(
+        ([name]) => name.startsWith("x-neariq-") && name !== "x-neariq-auth-assertion",
+      ),
     );
     send(res, 200, {
-      received: { method: req.method, path: url.pathname, query: url.search, body_bytes: bodyBytes, headers: neariqHeaders },
+      received: {
+        method: req.method,
+        path: url.pathname,
+        query: url.search,
+        body_bytes: bodyBytes,
+        headers: neariqHeaders,
+      },
       verified_assertion: claims,
     });
   } catch (error) {
@@ -42,7 +50,9 @@ const server = createServer(async (req, res) => {
 });
 
 server.listen(port, host, () => {
-  console.log(`example origin on http://${host}:${port} (verifying against ${edgeUrl}/.well-known/jwks.json, aud ${audience})`);
+  console.log(
+    `example origin on http://${host}:${port} (verifying against ${edgeUrl}/.well-known/jwks.json, aud ${audience})`,
+  );
 });
 
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.close(() => process.exit(0)));

@@ -27,7 +27,7 @@ function adminDeadline(c: Context<AppEnv>): number {
   return c.var.config.authLeaseMs + c.var.config.authTimeoutMs;
 }
 
-function valueOf<T>(result: AuthorityResult<T>): T {
+function unwrap<T>(result: AuthorityResult<T>): T {
   if (result.ok) return result.value;
   if (result.code === "unknown_account") {
     throw new ProblemError("unknown_account", "No account with this id; PUT its plan first.");
@@ -67,7 +67,7 @@ adminApi.post("/accounts/:account_id/keys", async (c) => {
   const { keyPrefix } = c.var.config;
   const key = generateKey(keyPrefix);
   const hash = await sha256Hex(key);
-  const created = valueOf(
+  const created = unwrap(
     await askAuthority<AuthorityResult<StoredKey>>(
       () => authorityFor(c.env, accountId).createKey({ hash, hint: keyHint(key, keyPrefix), ...request }),
       adminDeadline(c),
@@ -82,7 +82,9 @@ adminApi.post("/accounts/:account_id/keys", async (c) => {
 adminApi.get("/accounts/:account_id/keys", async (c) => {
   const accountId = accountIdOf(c);
   logRoute(c, "GET /_admin/accounts/{account_id}/keys", accountId);
-  const keys = valueOf(await askAuthority<AuthorityResult<StoredKey[]>>(() => authorityFor(c.env, accountId).listKeys(), adminDeadline(c)));
+  const keys = unwrap(
+    await askAuthority<AuthorityResult<StoredKey[]>>(() => authorityFor(c.env, accountId).listKeys(), adminDeadline(c)),
+  );
   return c.json({ keys: keys.map(presentKey) });
 });
 
@@ -91,9 +93,11 @@ adminApi.delete("/accounts/:account_id/keys/:key_id", async (c) => {
   logRoute(c, "DELETE /_admin/accounts/{account_id}/keys/{key_id}", accountId);
   const keyId = c.req.param("key_id");
   if (keyId.length > MAX_KEY_ID_LENGTH) throw new ProblemError("unknown_key", "This account has no key with this id.");
-  const revoked = valueOf(
-    await askAuthority<AuthorityResult<{ id: string; revokedAt: number }>>(() =>
-      authorityFor(c.env, accountId).revokeKey(keyId), adminDeadline(c)),
+  const revoked = unwrap(
+    await askAuthority<AuthorityResult<{ id: string; revokedAt: number }>>(
+      () => authorityFor(c.env, accountId).revokeKey(keyId),
+      adminDeadline(c),
+    ),
   );
   c.var.log.key_id = revoked.id;
   return c.json({ id: revoked.id, revoked_at: rfc3339(revoked.revokedAt) });

@@ -42,8 +42,7 @@ export function parsePlanBody(body: unknown): Plan {
   return plan;
 }
 
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$/;
 
 /** Epoch milliseconds of an RFC 3339 date-time (any offset), or `null` when it is not one. */
 export function parseRfc3339(text: string): number | null {

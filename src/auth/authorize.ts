@@ -3,10 +3,11 @@
  * Authorization (CONTRACT §3 rows 6–9): the principal and the route become a decision, in the
  * contract's order: key management, unknown route, plan, then the key's own scopes.
  */
+
+import { ProblemError } from "../http/problem";
 import type { Principal } from "./authenticate";
 import { PLANS, type RouteRule } from "./policy";
 import { isKeyManagement, matchRoute } from "./route";
-import { ProblemError } from "../http/problem";
 
 /**
  * The route rule that allows this request, or a {@link ProblemError}.

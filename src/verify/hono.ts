@@ -21,7 +21,13 @@ export function neariqAssertion(options: VerifyOptions) {
     } catch (error) {
       const code = error instanceof AssertionError ? error.code : "invalid_assertion";
       return c.json(
-        { type: "about:blank", title: "Unauthorized", status: 401, detail: "A valid NearIQ assertion is required.", code },
+        {
+          type: "about:blank",
+          title: "Unauthorized",
+          status: 401,
+          detail: "A valid NearIQ assertion is required.",
+          code,
+        },
         401,
         { "Content-Type": "application/problem+json" },
       );

@@ -116,7 +116,8 @@ export function createVerifier(options: VerifyOptions): (request: RequestLike) =
         requiredClaims: ["iat", "exp", "sub", "jti"],
       }));
     } catch (error) {
-      if (error instanceof errors.JWTExpired) throw new AssertionError("expired_assertion", "the assertion has expired");
+      if (error instanceof errors.JWTExpired)
+        throw new AssertionError("expired_assertion", "the assertion has expired");
       throw new AssertionError("invalid_assertion", "the assertion does not verify");
     }
     const iat = payload.iat as number;

@@ -5,18 +5,9 @@
  */
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
+import { type ReceivedRequest, TEST_ORIGIN_PORT } from "./origin-contract";
 
-export const TEST_ORIGIN_PORT = 18788;
-
-export interface ReceivedRequest {
-  method: string;
-  url: string;
-  path: string;
-  query: string;
-  headers: Record<string, string | string[] | undefined>;
-  bodyBytes: number;
-  bodySha256: string;
-}
+export { type ReceivedRequest, TEST_ORIGIN_PORT } from "./origin-contract";
 
 export interface TestOrigin {
   server: Server;
@@ -77,7 +68,5 @@ export function startTestOrigin(port = TEST_ORIGIN_PORT): Promise<TestOrigin> {
       res.end(JSON.stringify(entry));
     });
   });
-  return new Promise((resolve) =>
-    server.listen(port, "127.0.0.1", () => resolve({ server, received, createdKeys })),
-  );
+  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve({ server, received, createdKeys })));
 }

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import { crc32 as zlibCrc32 } from "node:zlib";
+import { describe, expect, it } from "vitest";
 import {
   BASE62,
   checksum,

@@ -1,6 +1,5 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { admin, edge, newAccount, newKey, problemOf, tag } from "./helpers";
+import { ADMIN_TOKEN, admin, edge, newAccount, newKey, problemOf, tag } from "./helpers";
 
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
@@ -179,7 +178,7 @@ describe("admin API: keys (CONTRACT §4)", () => {
 
 describe("admin API: access (CONTRACT §4)", () => {
   it("refuses a missing or wrong token with 401 admin_unauthorized and WWW-Authenticate: Bearer", async () => {
-    for (const authorization of [null, "Bearer wrong", `Basic ${env.ADMIN_TOKEN}`, `Bearer ${env.ADMIN_TOKEN}x`]) {
+    for (const authorization of [null, "Bearer wrong", `Basic ${ADMIN_TOKEN}`, `Bearer ${ADMIN_TOKEN}x`]) {
       const headers = new Headers();
       if (authorization) headers.set("authorization", authorization);
       const res = await edge("/_admin/accounts/acme", { headers });
@@ -199,7 +198,9 @@ describe("admin API: access (CONTRACT §4)", () => {
       ["GET", "/nowhere"],
     ] as const) {
       for (const value of [key, "", "junk"]) {
-        const res = await admin(method, path, method === "GET" ? undefined : { plan: "pro" }, { "X-NearIQ-Key": value });
+        const res = await admin(method, path, method === "GET" ? undefined : { plan: "pro" }, {
+          "X-NearIQ-Key": value,
+        });
         expect(res.status, `${method} ${path} ${value}`).toBe(403);
         expect((await problemOf(res)).code).toBe("key_management_forbidden");
       }
@@ -238,7 +239,7 @@ describe("admin API: access (CONTRACT §4)", () => {
     });
     res = await edge(`/_admin/accounts/${accountId}/keys`, {
       method: "POST",
-      headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` },
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
       body: stream,
     });
     expect(res.status).toBe(413);

@@ -50,7 +50,7 @@ describe("authentication (CONTRACT §3 rows 1–5)", () => {
       `/v1/competitors/${key}?t=${t}`,
     ];
     for (const url of urls) {
-      for (const headers of [{}, { "X-NearIQ-Key": key }]) {
+      for (const headers of [{}, { "X-NearIQ-Key": key }] as HeadersInit[]) {
         const res = await edge(url, { headers });
         expect(res.status, url).toBe(400);
         const problem = await problemOf(res);

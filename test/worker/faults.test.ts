@@ -1,11 +1,27 @@
-import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { clearIsolateMemory } from "../../src/auth/isolate-memory";
 import type { KeyAuthority } from "../../src/authority/key-authority";
 import app from "../../src/index";
 import { sha256Hex } from "../../src/keys/hash";
-import { admin, EDGE, newAccount, newAccountWithKey, newKey, problemOf, received, tag, withKey } from "./helpers";
+import {
+  ADMIN_TOKEN,
+  admin,
+  EDGE,
+  newAccount,
+  newAccountWithKey,
+  newKey,
+  problemOf,
+  received,
+  tag,
+  withKey,
+} from "./helpers";
 
 async function callWith(request: Request, overrides: Record<string, unknown>): Promise<Response> {
   const ctx = createExecutionContext();
@@ -37,7 +53,10 @@ describe("storage and authority failures fail closed (503 auth_unavailable)", ()
     clearIsolateMemory();
     const t = tag();
     const req = new Request(`${EDGE}/v1/competitors?t=${t}`, { headers: { "X-NearIQ-Key": key } });
-    await expectUnavailable(await callWith(req, { API_KEYS: kvWhoseGet(() => Promise.reject(new Error("kv down"))) }), t);
+    await expectUnavailable(
+      await callWith(req, { API_KEYS: kvWhoseGet(() => Promise.reject(new Error("kv down"))) }),
+      t,
+    );
   });
 
   it("KV get stalling is cut off by AUTH_TIMEOUT_MS", async () => {
@@ -87,7 +106,7 @@ describe("storage and authority failures fail closed (503 auth_unavailable)", ()
 
   it("the admin API answers 503 auth_unavailable when the authority fails", async () => {
     const res = await callWith(
-      new Request(`${EDGE}/_admin/accounts/acme`, { headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` } }),
+      new Request(`${EDGE}/_admin/accounts/acme`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }),
       { KEY_AUTHORITY: { getByName: () => ({ getAccount: () => Promise.reject(new Error("x")) }) } },
     );
     expect(res.status).toBe(503);

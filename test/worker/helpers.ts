@@ -3,7 +3,18 @@
  * through the admin API, and ask the test origin what it received.
  */
 import { env, exports } from "cloudflare:workers";
-import { TEST_ORIGIN_PORT, type ReceivedRequest } from "../support/test-origin";
+import { type ReceivedRequest, TEST_ORIGIN_PORT } from "../support/origin-contract";
+
+function secret(name: string): string {
+  const value = (env as unknown as Record<string, unknown>)[name];
+  if (typeof value !== "string") throw new Error(`test binding ${name} is missing`);
+  return value;
+}
+
+/** The run's secrets, made fresh by vitest.config.ts (test/support/test-secrets.ts). */
+export const ADMIN_TOKEN = secret("ADMIN_TOKEN");
+export const SIGNING_JWK = secret("ASSERTION_PRIVATE_JWK");
+export const PREVIOUS_SIGNING_JWK = secret("TEST_PREVIOUS_PRIVATE_JWK");
 
 export const EDGE = "http://edge.test";
 export const ORIGIN = `http://127.0.0.1:${TEST_ORIGIN_PORT}`;
@@ -22,7 +33,7 @@ export function withKey(key: string, path: string, init: RequestInit = {}): Prom
 
 export function admin(method: string, path: string, body?: unknown, headers: HeadersInit = {}): Promise<Response> {
   const h = new Headers(headers);
-  if (!h.has("authorization")) h.set("Authorization", `Bearer ${env.ADMIN_TOKEN}`);
+  if (!h.has("authorization")) h.set("Authorization", `Bearer ${ADMIN_TOKEN}`);
   const init: RequestInit = { method, headers: h };
   if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
   return edge(`/_admin${path}`, init);

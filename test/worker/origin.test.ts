@@ -4,8 +4,19 @@ import { decodeProtectedHeader, importJWK, type JWK, jwtVerify, SignJWT } from "
 import { describe, expect, it } from "vitest";
 import app from "../../src/index";
 import { createVerifier } from "../../src/verify/index";
-import type { ReceivedRequest } from "../support/test-origin";
-import { EDGE, edge, newAccountWithKey, ORIGIN, problemOf, received, tag, withKey } from "./helpers";
+import type { ReceivedRequest } from "../support/origin-contract";
+import {
+  EDGE,
+  edge,
+  newAccountWithKey,
+  ORIGIN,
+  PREVIOUS_SIGNING_JWK,
+  problemOf,
+  received,
+  SIGNING_JWK,
+  tag,
+  withKey,
+} from "./helpers";
 
 async function callWith(request: Request, overrides: Record<string, unknown>): Promise<Response> {
   const ctx = createExecutionContext();
@@ -76,7 +87,14 @@ describe("header hygiene (CONTRACT §5)", () => {
     expect(h["x-neariq-auth-assertion"]).not.toBe("forged.jwt.value");
     expect(h["x-neariq-anything"]).toBeUndefined();
     expect(h["x-neariq-key"]).toBeUndefined();
-    for (const name of ["x-http-method-override", "x-http-method", "x-method-override", "authorization", "x-api-key", "x-drop-me"]) {
+    for (const name of [
+      "x-http-method-override",
+      "x-http-method",
+      "x-method-override",
+      "authorization",
+      "x-api-key",
+      "x-drop-me",
+    ]) {
       expect(h[name], name).toBeUndefined();
     }
     expect(h["x-custom"]).toBe("kept");
@@ -136,7 +154,7 @@ describe("the signed assertion (CONTRACT §5)", () => {
     });
     expect(claims.exp - claims.iat).toBeLessThanOrEqual(120);
     expect(claims.exp).toBeGreaterThan(Date.now() / 1000);
-    const independent = await jwtVerify(token, await importJWK(publicOf(env.ASSERTION_PRIVATE_JWK), "ES256"), {
+    const independent = await jwtVerify(token, await importJWK(publicOf(SIGNING_JWK), "ES256"), {
       issuer: "neariq-edge",
       audience: ORIGIN,
     });
@@ -163,7 +181,7 @@ describe("the signed assertion (CONTRACT §5)", () => {
     await expect(verify({ ...asRequest(got), headers: tampered })).rejects.toMatchObject({ code: "invalid_assertion" });
     const otherAudience = createVerifier({ keys: published, audience: "https://someone-else.example" });
     await expect(otherAudience(asRequest(got))).rejects.toMatchObject({ code: "invalid_assertion" });
-    const privateKey = await importJWK(JSON.parse(env.ASSERTION_PRIVATE_JWK) as JWK, "ES256");
+    const privateKey = await importJWK(JSON.parse(SIGNING_JWK) as JWK, "ES256");
     const now = Math.floor(Date.now() / 1000);
     const expired = await new SignJWT({ ...claims, iat: now - 600, exp: now - 540 })
       .setProtectedHeader({ alg: "ES256", kid: "test-current" })
@@ -180,10 +198,9 @@ describe("the signed assertion (CONTRACT §5)", () => {
     const jwk = { ...((await crypto.subtle.exportKey("jwk", pair.privateKey)) as JWK), kid: "ed-1" };
     const { key } = await newAccountWithKey();
     const t = tag();
-    const res = await callWith(
-      new Request(`${EDGE}/v1/competitors?t=${t}`, { headers: { "X-NearIQ-Key": key } }),
-      { ASSERTION_PRIVATE_JWK: JSON.stringify(jwk) },
-    );
+    const res = await callWith(new Request(`${EDGE}/v1/competitors?t=${t}`, { headers: { "X-NearIQ-Key": key } }), {
+      ASSERTION_PRIVATE_JWK: JSON.stringify(jwk),
+    });
     expect(res.status).toBe(200);
     const [got] = await received(t);
     if (!got) throw new Error("not forwarded");
@@ -197,7 +214,7 @@ describe("the signed assertion (CONTRACT §5)", () => {
   });
 
   it("rotates without refusing anything: both keys verify while the previous one is published", async () => {
-    const previousPrivate = env.TEST_PREVIOUS_PRIVATE_JWK;
+    const previousPrivate = PREVIOUS_SIGNING_JWK;
     const { key } = await newAccountWithKey();
     // Before the rotation, the edge signed with what is now the previous key.
     const t = tag();
@@ -226,7 +243,7 @@ describe("the signed assertion (CONTRACT §5)", () => {
   });
 
   it("never publishes a private member, even if the previous key was given with one", async () => {
-    const published = await jwks({ ASSERTION_PREVIOUS_PUBLIC_JWK: env.TEST_PREVIOUS_PRIVATE_JWK });
+    const published = await jwks({ ASSERTION_PREVIOUS_PUBLIC_JWK: PREVIOUS_SIGNING_JWK });
     expect(published.keys).toHaveLength(2);
     expect(JSON.stringify(published)).not.toContain('"d"');
   });
@@ -261,13 +278,13 @@ describe("misconfiguration fails closed (503 misconfigured)", () => {
     ["unset", undefined],
     ["not JSON", "{nope"],
     ["public only", JSON.stringify(publicOfSafe())],
-    ["no kid", JSON.stringify({ ...JSON.parse(env.ASSERTION_PRIVATE_JWK), kid: undefined })],
+    ["no kid", JSON.stringify({ ...JSON.parse(SIGNING_JWK), kid: undefined })],
     ["RSA", JSON.stringify({ kty: "RSA", n: "AQAB", e: "AQAB", d: "AQAB", kid: "r" })],
-    ["wrong curve", JSON.stringify({ ...JSON.parse(env.ASSERTION_PRIVATE_JWK), crv: "P-384" })],
-    ["garbage d", JSON.stringify({ ...JSON.parse(env.ASSERTION_PRIVATE_JWK), d: "AAAA" })],
+    ["wrong curve", JSON.stringify({ ...JSON.parse(SIGNING_JWK), crv: "P-384" })],
+    ["garbage d", JSON.stringify({ ...JSON.parse(SIGNING_JWK), d: "AAAA" })],
   ];
   function publicOfSafe(): JWK {
-    const { d: _d, ...pub } = JSON.parse(env.ASSERTION_PRIVATE_JWK) as JWK;
+    const { d: _d, ...pub } = JSON.parse(SIGNING_JWK) as JWK;
     return pub;
   }
 
