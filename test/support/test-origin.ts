@@ -5,9 +5,9 @@
  */
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
-import { type ReceivedRequest, TEST_ORIGIN_PORT } from "./origin-contract";
+import { type ReceivedRequest, TEST_ORIGIN_PORT } from "./origin-contract.ts";
 
-export { type ReceivedRequest, TEST_ORIGIN_PORT } from "./origin-contract";
+export { type ReceivedRequest, TEST_ORIGIN_PORT } from "./origin-contract.ts";
 
 export interface TestOrigin {
   server: Server;
