@@ -1,0 +1,53 @@
+/**
+ * Cost per request, counted (issue: performance): KV reads and authority calls on the hot path for
+ * each benchmark scenario. The isolate's caches are real; only counters wrap the bindings.
+ */
+import { describe, expect, it } from "vitest";
+import { generateKey } from "../../src/keys/format";
+import { admin, EDGE, newAccountWithKey, sleep } from "./helpers";
+import { callWith, countedBindings } from "./support-calls";
+
+function get(key: string, counted: ReturnType<typeof countedBindings>) {
+  return callWith(new Request(`${EDGE}/v1/competitors`, { headers: { "X-NearIQ-Key": key } }), counted.bindings);
+}
+
+describe("cost per request", () => {
+  it("a valid key on a warm isolate: no KV read and no authority call while its lease is current", async () => {
+    const { key } = await newAccountWithKey();
+    const counted = countedBindings();
+    expect((await get(key, counted)).status).toBe(200);
+    expect([counted.kvReads, counted.authorityCalls]).toEqual([1, 1]);
+    const started = Date.now();
+    for (let i = 0; i < 10; i++) expect((await get(key, counted)).status).toBe(200);
+    if (Date.now() - started < 150) expect([counted.kvReads, counted.authorityCalls]).toEqual([1, 1]);
+    await sleep(170);
+    expect((await get(key, counted)).status).toBe(200);
+    expect(counted.kvReads).toBe(1);
+    expect(counted.authorityCalls).toBeGreaterThanOrEqual(2);
+  });
+
+  it("malformed keys: no KV read and no authority call", async () => {
+    const counted = countedBindings();
+    for (const value of ["x", `niq_live_${"0".repeat(38)}`, "y".repeat(600)]) {
+      expect((await get(value, counted)).status).toBe(401);
+    }
+    expect([counted.kvReads, counted.authorityCalls]).toEqual([0, 0]);
+  });
+
+  it("a repeated unknown key: one KV read within the negative-cache period, no authority call", async () => {
+    const counted = countedBindings();
+    const unknown = generateKey("niq_live_");
+    for (let i = 0; i < 10; i++) expect((await get(unknown, counted)).status).toBe(401);
+    expect([counted.kvReads, counted.authorityCalls]).toEqual([1, 0]);
+  });
+
+  it("a revoked key, once this isolate knows: no KV read and no authority call", async () => {
+    const { key, accountId, id } = await newAccountWithKey();
+    await admin("DELETE", `/accounts/${accountId}/keys/${id}`);
+    const counted = countedBindings();
+    expect((await get(key, counted)).status).toBe(401);
+    const first = [counted.kvReads, counted.authorityCalls];
+    for (let i = 0; i < 10; i++) expect((await get(key, counted)).status).toBe(401);
+    expect([counted.kvReads, counted.authorityCalls]).toEqual(first);
+  });
+});

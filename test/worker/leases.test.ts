@@ -1,0 +1,152 @@
+/**
+ * Authority leases (issue: performance): strong consistency without an authority call on every
+ * request. The test configuration grants leases of 150 ms (AUTH_LEASE_MS in vitest.config.ts).
+ */
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { KeyAuthority } from "../../src/authority/key-authority";
+import { admin, EDGE, newAccountWithKey, problemOf, received, sleep, tag, withKey } from "./helpers";
+import { callWith } from "./support-calls";
+
+const LEASE_MS = 150;
+
+async function checksOf(accountId: string): Promise<number> {
+  return runInDurableObject(env.KEY_AUTHORITY.getByName(accountId), (i: KeyAuthority) => i.stats.checks);
+}
+
+describe("leases", () => {
+  it("a warm isolate asks the authority once per lease period, not per request", async () => {
+    const { accountId, key } = await newAccountWithKey();
+    const before = await checksOf(accountId);
+    const started = Date.now();
+    for (let i = 0; i < 20; i++) expect((await withKey(key, "/v1/competitors")).status).toBe(200);
+    const elapsed = Date.now() - started;
+    const checks = (await checksOf(accountId)) - before;
+    // One check, plus one per lease period the 20 requests took on a slow machine.
+    expect(checks).toBeGreaterThanOrEqual(1);
+    expect(checks).toBeLessThanOrEqual(1 + Math.floor(elapsed / LEASE_MS));
+    expect(checks).toBeLessThan(20);
+    await sleep(LEASE_MS + 20);
+    expect((await withKey(key, "/v1/competitors")).status).toBe(200);
+    expect((await checksOf(accountId)) - before).toBe(checks + 1);
+  });
+
+  it("AUTH_LEASE_MS=0 asks the authority on every request", async () => {
+    const { accountId, key } = await newAccountWithKey();
+    const before = await checksOf(accountId);
+    for (let i = 0; i < 10; i++) {
+      const res = await callWith(new Request(`${EDGE}/v1/competitors`, { headers: { "X-NearIQ-Key": key } }), {
+        AUTH_LEASE_MS: "0",
+      });
+      expect(res.status).toBe(200);
+    }
+    expect((await checksOf(accountId)) - before).toBe(10);
+  });
+
+  it("a revoke answers only once the leases on the key have run out; without a lease it answers at once", async () => {
+    const { accountId, key, id } = await newAccountWithKey();
+    const other = await newAccountWithKey();
+    // No lease on `other`'s key for longer than a lease period: its revoke need not wait.
+    await withKey(other.key, "/v1/competitors");
+    await sleep(LEASE_MS + 50);
+    let started = Date.now();
+    await admin("DELETE", `/accounts/${other.accountId}/keys/${other.id}`);
+    expect(Date.now() - started).toBeLessThan(LEASE_MS);
+    // A lease was just granted on `key`: the revoke waits it out.
+    expect((await withKey(key, "/v1/competitors")).status).toBe(200);
+    started = Date.now();
+    await admin("DELETE", `/accounts/${accountId}/keys/${id}`);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(LEASE_MS - 40);
+    expect((await problemOf(await withKey(key, "/v1/competitors"))).code).toBe("revoked_key");
+  });
+
+  it("an authority evicted mid-lease waits out a full lease period before answering a revoke", async () => {
+    const { accountId, key, id } = await newAccountWithKey();
+    const t = tag();
+    expect((await withKey(key, `/v1/competitors?t=${t}&before`)).status).toBe(200);
+    const stub = env.KEY_AUTHORITY.getByName(accountId);
+    await evictDurableObject(stub);
+    const started = Date.now();
+    expect((await admin("DELETE", `/accounts/${accountId}/keys/${id}`)).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(LEASE_MS - 40);
+    const res = await withKey(key, `/v1/competitors?t=${t}&after`);
+    expect((await problemOf(res)).code).toBe("revoked_key");
+    expect((await received(t)).map((r) => r.query)).toEqual([`?t=${t}&before`]);
+  });
+});
+
+describe("races: requests in flight while the state changes", () => {
+  async function race(
+    rounds: number,
+    setUp: () => Promise<{ key: string; path: string; change: () => Promise<Response> }>,
+    expectAfter: (res: Response) => Promise<void>,
+  ) {
+    for (let round = 0; round < rounds; round++) {
+      const { key, path, change } = await setUp();
+      const t = tag();
+      let changed = false;
+      let stop = false;
+      const after: { t: string; res: Response }[] = [];
+      let beforeCount = 0;
+      const clients = Array.from({ length: 6 }, async (_, c) => {
+        for (let n = 0; !stop; n++) {
+          const startedAfterChange = changed;
+          const marker = `${t}-${c}-${n}`;
+          const res = await withKey(key, `${path}?t=${marker}`);
+          if (startedAfterChange) after.push({ t: marker, res });
+          else {
+            beforeCount++;
+            await res.body?.cancel();
+          }
+        }
+      });
+      await sleep(Math.floor(Math.random() * 40));
+      expect((await change()).status).toBe(200);
+      changed = true;
+      await sleep(40);
+      stop = true;
+      await Promise.all(clients);
+      expect(beforeCount).toBeGreaterThan(0);
+      expect(after.length).toBeGreaterThan(0);
+      for (const { res } of after) await expectAfter(res);
+      const afterMarkers = new Set(after.map((a) => a.t));
+      const leaked = (await received(t)).filter((r) =>
+        afterMarkers.has(new URL(r.url, EDGE).searchParams.get("t") ?? ""),
+      );
+      expect(leaked).toEqual([]);
+    }
+  }
+
+  it("a revoke: every request that starts after it answered is refused and never forwarded", async () => {
+    await race(
+      12,
+      async () => {
+        const { accountId, key, id } = await newAccountWithKey();
+        return {
+          key,
+          path: "/v1/competitors",
+          change: () => admin("DELETE", `/accounts/${accountId}/keys/${id}`),
+        };
+      },
+      async (res) => {
+        expect(res.status).toBe(401);
+        expect((await problemOf(res)).code).toBe("revoked_key");
+      },
+    );
+  }, 60_000);
+
+  it("a plan change: every request that starts after it answered is judged by the new plan", async () => {
+    await race(
+      8,
+      async () => {
+        const { accountId, key } = await newAccountWithKey("pro", { scopes: ["export"] });
+        return { key, path: "/v1/export", change: () => admin("PUT", `/accounts/${accountId}`, { plan: "starter" }) };
+      },
+      async (res) => {
+        expect(res.status).toBe(403);
+        expect((await problemOf(res)).code).toBe("plan_required");
+      },
+    );
+  }, 60_000);
+});
