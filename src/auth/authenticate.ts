@@ -84,6 +84,7 @@ async function checkWithAuthority(
   } finally {
     log.authority_ms += Date.now() - sentAt;
   }
+  log.authority_writes += check.writes;
   if (check.leaseMs > 0) leases.set(hash, { check, until: sentAt + check.leaseMs });
   else leases.delete(hash);
   return check;

@@ -182,17 +182,18 @@ export class KeyAuthority extends DurableObject<Bindings> {
     this.stats.checks++;
     const plan = this.getAccount()?.plan ?? null;
     const row = this.keyRow(keyId);
-    if (!row || row.hash !== hash || plan === null) return { key: null, plan, leaseMs: 0 };
+    if (!row || row.hash !== hash || plan === null) return { key: null, plan, leaseMs: 0, writes: 0 };
     const now = Date.now();
     const usable = row.revoked_at === null && (row.expires_at === null || row.expires_at > now);
-    if (!usable) return { key: toStoredKey(row), plan, leaseMs: 0 };
+    if (!usable) return { key: toStoredKey(row), plan, leaseMs: 0, writes: 0 };
     const minute = now - (now % MINUTE_MS);
+    let writes = 0;
     if (row.last_used_at === null || row.last_used_at < minute) {
-      this.write("UPDATE api_keys SET last_used_at = ? WHERE id = ?", minute, keyId);
+      writes = this.write("UPDATE api_keys SET last_used_at = ? WHERE id = ?", minute, keyId);
       row.last_used_at = minute;
     }
     const leaseMs = this.leases.grant(keyId, now, requestedLeaseMs);
-    return { key: toStoredKey(row), plan, leaseMs };
+    return { key: toStoredKey(row), plan, leaseMs, writes };
   }
 
   /** Retries the KV writes that have not gone through yet. */
@@ -208,8 +209,10 @@ export class KeyAuthority extends DurableObject<Bindings> {
     return this.sql.exec("SELECT 1 FROM api_keys LIMIT 1").toArray().length > 0;
   }
 
-  private write(query: string, ...bindings: (string | number | null)[]): void {
-    this.stats.rowsWritten += this.sql.exec(query, ...bindings).rowsWritten;
+  private write(query: string, ...bindings: (string | number | null)[]): number {
+    const { rowsWritten } = this.sql.exec(query, ...bindings);
+    this.stats.rowsWritten += rowsWritten;
+    return rowsWritten;
   }
 
   private enqueueRecord(hash: string, record: KeyRecord): void {

@@ -28,6 +28,8 @@ export interface KeyCheck {
   readonly key: StoredKey | null;
   readonly plan: Plan | null;
   readonly leaseMs: number;
+  /** Storage rows this check wrote (the last-used minute): for the request log and the benchmark. */
+  readonly writes: number;
 }
 
 export interface NewKey {

@@ -16,6 +16,8 @@ export interface RequestLog {
   kv_reads: number;
   kv_ms: number;
   authority_calls: number;
+  /** Storage rows the authority wrote for this request (last-used, at most one per key per minute). */
+  authority_writes: number;
   authority_ms: number;
   origin_ms: number;
 }
@@ -32,6 +34,7 @@ export function newRequestLog(requestId: string, method: string): RequestLog {
     kv_reads: 0,
     kv_ms: 0,
     authority_calls: 0,
+    authority_writes: 0,
     authority_ms: 0,
     origin_ms: 0,
   };

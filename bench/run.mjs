@@ -1,0 +1,284 @@
+/**
+ * `npm run bench`: the edge against the limit, a bare pass-through Worker, on the same runtime and
+ * the same local origin, driven by wrk. Both Workers run in Miniflare directly (the bundle from
+ * `wrangler deploy --dry-run`, bindings from wrangler's `unstable_getMiniflareWorkerOptions`), so
+ * that we measure the Worker, not `wrangler dev`'s proxy. Runs alternate bare/edge so that drift
+ * of the machine cancels out.
+ *
+ *   BENCH_SECONDS (5)  length of each run     BENCH_CONNECTIONS (16)  wrk connections
+ *   BENCH_ROUNDS (2)   bare/edge pairs per scenario
+ */
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { freshDevVars } from "../scripts/dev-vars.mjs";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const OUT = resolve("bench/.out");
+const ORIGIN_PORT = 18900;
+const BARE_PORT = 18901;
+const EDGE_PORT = 18902;
+const ORIGIN = `http://127.0.0.1:${ORIGIN_PORT}`;
+const PATH = "/v1/competitors?city=austin";
+
+function ensureWrk() {
+  if (spawnSync("wrk", ["--version"]).error === undefined) return;
+  console.log("bench: installing wrk from Debian's packages");
+  execFileSync("apt-get", ["install", "-y", "-qq", "wrk"], { stdio: "inherit" });
+}
+
+function log(message) {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+// --- build -----------------------------------------------------------------------------------
+mkdirSync(OUT, { recursive: true });
+ensureWrk();
+log("bundling the edge (wrangler deploy --dry-run) and the harness (esbuild)");
+execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", join(OUT, "edge")], { stdio: "ignore" });
+execFileSync(
+  "npx",
+  ["esbuild", "bench/harness.ts", "--bundle", "--platform=node", "--format=esm", `--outfile=${join(OUT, "harness.mjs")}`],
+  { stdio: "ignore" },
+);
+const harness = await import(pathToFileURL(join(OUT, "harness.mjs")).href);
+const wranglerDir = resolve("node_modules/wrangler");
+const { Miniflare } = await import(
+  pathToFileURL(join(wranglerDir, "node_modules/miniflare/dist/src/index.js")).href
+);
+
+// --- the origin, the bare Worker and the edge ------------------------------------------------
+const origin = createServer((req, res) => {
+  req.resume();
+  req.on("end", () => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end('{"ok":true}');
+  });
+});
+origin.keepAliveTimeout = 60_000;
+await new Promise((r) => origin.listen(ORIGIN_PORT, "127.0.0.1", r));
+
+function workerdPids() {
+  const out = execFileSync("ps", ["-eo", "pid=,ppid=,args="]).toString();
+  return out
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, , cmd]) => cmd?.includes("workerd"))
+    .map(([pid]) => Number(pid));
+}
+
+/** CPU seconds (user + system) the process has used so far, from /proc (clock ticks of 10 ms). */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function rssMiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
+const secrets = await freshDevVars(ORIGIN);
+const logChunks = [];
+const before = new Set(workerdPids());
+const edge = new Miniflare({
+  host: "127.0.0.1",
+  port: EDGE_PORT,
+  modules: true,
+  scriptPath: join(OUT, "edge/index.js"),
+  compatibilityDate: workerOptions.compatibilityDate,
+  compatibilityFlags: workerOptions.compatibilityFlags,
+  bindings: { ...workerOptions.bindings, ...secrets, ORIGIN_URL: ORIGIN },
+  kvNamespaces: workerOptions.kvNamespaces,
+  durableObjects: workerOptions.durableObjects,
+  handleRuntimeStdio(stdout, stderr) {
+    stdout.on("data", (chunk) => logChunks.push(chunk));
+    stderr.resume();
+  },
+});
+await edge.ready;
+const edgePid = workerdPids().find((pid) => !before.has(pid));
+const bare = new Miniflare({
+  host: "127.0.0.1",
+  port: BARE_PORT,
+  modules: true,
+  scriptPath: resolve("bench/bare-worker.mjs"),
+  compatibilityDate: workerOptions.compatibilityDate,
+  bindings: { ORIGIN_URL: ORIGIN },
+  handleRuntimeStdio(stdout, stderr) {
+    stdout.resume();
+    stderr.resume();
+  },
+});
+await bare.ready;
+const barePid = workerdPids().find((pid) => !before.has(pid) && pid !== edgePid);
+const EDGE = `http://127.0.0.1:${EDGE_PORT}`;
+const BARE = `http://127.0.0.1:${BARE_PORT}`;
+
+// --- accounts and keys -----------------------------------------------------------------------
+async function adminCall(method, path, body) {
+  const res = await fetch(`${EDGE}/_admin${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${secrets.ADMIN_TOKEN}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+log("creating accounts and keys");
+await adminCall("PUT", "/accounts/bench", { plan: "pro" });
+const validKey = (await adminCall("POST", "/accounts/bench/keys", { name: "valid" })).key;
+const manyKeys = [];
+for (let i = 0; i < 200; i++) manyKeys.push((await adminCall("POST", "/accounts/bench/keys", {})).key);
+const revoked = await adminCall("POST", "/accounts/bench/keys", { name: "revoked" });
+await adminCall("DELETE", `/accounts/bench/keys/${revoked.id}`);
+const malformed = Array.from({ length: 100 }, (_, i) =>
+  i % 2 ? `niq_live_${harness.generateKey("").slice(0, 37)}x` : `junk${i}`,
+);
+const unknown = Array.from({ length: 1000 }, () => harness.generateKey("niq_live_"));
+
+// --- load --------------------------------------------------------------------------------------
+function luaScript(name, keys) {
+  const file = join(OUT, `${name}.lua`);
+  const list = keys.map((k) => `"${k}"`).join(",\n");
+  writeFileSync(
+    file,
+    `local keys = {\n${list}\n}\nlocal n = 0\nrequest = function()\n  n = n + 1\n  return wrk.format("GET", "${PATH}", { ["X-NearIQ-Key"] = keys[(n % #keys) + 1] })\nend\n`,
+  );
+  return file;
+}
+
+function toMs(value, unit) {
+  return Number(value) * { us: 0.001, ms: 1, s: 1000 }[unit];
+}
+
+const execFileAsync = promisify(execFile);
+
+/** wrk runs as its own process; awaiting it keeps this process's event loop (the origin) serving. */
+async function wrk(base, script, seconds = SECONDS) {
+  const pid = base === EDGE ? edgePid : barePid;
+  const cpuBefore = pid ? cpuSeconds(pid) : Number.NaN;
+  const { stdout: out } = await execFileAsync("wrk", [
+    "-t2",
+    `-c${CONNECTIONS}`,
+    `-d${seconds}s`,
+    "--latency",
+    "-s",
+    script,
+    `${base}${PATH}`,
+  ]);
+  if (process.env.BENCH_DEBUG) log(out);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
+  const p = (q) => {
+    const m = new RegExp(`\\s${q}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
+    return m ? toMs(m[1], m[2]) : Number.NaN;
+  };
+  const total = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+  const cpuMsPerRequest = pid ? ((cpuSeconds(pid) - cpuBefore) * 1000) / Math.max(1, total) : Number.NaN;
+  return { rps, p50: p(50), p99: p(99), total, cpuMsPerRequest };
+}
+
+function drainLogCounts() {
+  const text = Buffer.concat(logChunks.splice(0)).toString();
+  const sums = { requests: 0, kv_reads: 0, authority_calls: 0, authority_writes: 0 };
+  for (const line of text.split("\n")) {
+    if (!line.startsWith('{"request_id"')) continue;
+    const entry = JSON.parse(line);
+    sums.requests++;
+    sums.kv_reads += entry.kv_reads;
+    sums.authority_calls += entry.authority_calls;
+    sums.authority_writes += entry.authority_writes ?? 0;
+  }
+  return sums;
+}
+
+const allScenarios = [
+  ["valid key", [validKey]],
+  ["malformed keys", malformed],
+  ["unknown keys (well-formed)", unknown],
+  ["revoked key", [revoked.key]],
+  ["200 keys of one account", manyKeys],
+];
+
+const scenarios = process.env.BENCH_ONLY
+  ? allScenarios.filter(([name]) => name.includes(process.env.BENCH_ONLY))
+  : allScenarios;
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const results = [];
+for (const [name, keys] of scenarios) {
+  const script = luaScript(name.replace(/\W+/g, "-"), keys);
+  await wrk(EDGE, script, 1); // warm-up: first KV reads, leases, JIT
+  drainLogCounts();
+  const bareRuns = [];
+  const edgeRuns = [];
+  let counts = { requests: 0, kv_reads: 0, authority_calls: 0, authority_writes: 0 };
+  for (let round = 0; round < ROUNDS; round++) {
+    log(`${name}: round ${round + 1}/${ROUNDS}`);
+    bareRuns.push(await wrk(BARE, script));
+    drainLogCounts();
+    edgeRuns.push(await wrk(EDGE, script));
+    const c = drainLogCounts();
+    for (const k of Object.keys(counts)) counts[k] += c[k];
+  }
+  const row = {
+    scenario: name,
+    bare_rps: mean(bareRuns.map((r) => r.rps)),
+    edge_rps: mean(edgeRuns.map((r) => r.rps)),
+    bare_p50: mean(bareRuns.map((r) => r.p50)),
+    edge_p50: mean(edgeRuns.map((r) => r.p50)),
+    bare_p99: mean(bareRuns.map((r) => r.p99)),
+    edge_p99: mean(edgeRuns.map((r) => r.p99)),
+    bare_cpu_ms: mean(bareRuns.map((r) => r.cpuMsPerRequest)),
+    edge_cpu_ms: mean(edgeRuns.map((r) => r.cpuMsPerRequest)),
+    kv_reads_per_request: counts.kv_reads / Math.max(1, counts.requests),
+    authority_calls_per_request: counts.authority_calls / Math.max(1, counts.requests),
+    authority_writes_per_request: counts.authority_writes / Math.max(1, counts.requests),
+    logged_requests: counts.requests,
+  };
+  row.ratio = row.edge_rps / row.bare_rps;
+  results.push(row);
+}
+
+// --- memory: 100,000 distinct keys -------------------------------------------------------------
+log("memory: 100,000 distinct well-formed keys through the edge");
+const rssBefore = edgePid ? rssMiB(edgePid) : Number.NaN;
+const distinct = Array.from({ length: 100_000 }, () => harness.generateKey("niq_live_"));
+const memScript = luaScript("distinct", distinct);
+const memRun = await wrk(EDGE, memScript, Math.max(10, SECONDS * 2));
+drainLogCounts();
+const rssAfter = edgePid ? rssMiB(edgePid) : Number.NaN;
+
+// --- CPU of the auth decision ------------------------------------------------------------------
+log("CPU of the auth decision (Node, no I/O)");
+const cpu = await harness.measureAuthCpu(secrets.ASSERTION_PRIVATE_JWK, 5000);
+
+await edge.dispose();
+await bare.dispose();
+origin.close();
+
+// --- report ------------------------------------------------------------------------------------
+const f = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "n/a");
+const lines = [
+  `Command: \`BENCH_SECONDS=${SECONDS} BENCH_CONNECTIONS=${CONNECTIONS} BENCH_ROUNDS=${ROUNDS} npm run bench\` (wrk -t2 -c${CONNECTIONS}, ${ROUNDS}× ${SECONDS}s per target, alternating bare/edge; Miniflare ${Miniflare.name ? "" : ""}from wrangler, AUTH_LEASE_MS=2000)`,
+  "",
+  "| scenario | bare req/s | edge req/s | edge/bare | bare p50 ms | edge p50 ms | bare p99 ms | edge p99 ms | workerd CPU ms/req bare → edge | KV reads/req | authority calls/req | authority writes/req |",
+  "|---|---|---|---|---|---|---|---|---|---|---|---|",
+  ...results.map(
+    (r) =>
+      `| ${r.scenario} | ${f(r.bare_rps, 0)} | ${f(r.edge_rps, 0)} | ${f(r.ratio, 2)}× | ${f(r.bare_p50, 2)} | ${f(r.edge_p50, 2)} | ${f(r.bare_p99, 2)} | ${f(r.edge_p99, 2)} | ${f(r.bare_cpu_ms, 3)} → ${f(r.edge_cpu_ms, 3)} | ${f(r.kv_reads_per_request, 4)} | ${f(r.authority_calls_per_request, 4)} | ${f(r.authority_writes_per_request, 5)} |`,
+  ),
+  "",
+  `Auth decision CPU (Node ${process.version}, 5,000 iterations, no I/O): ${f(cpu.totalMs * 1000, 0)} µs per request with assertion signing, ${f(cpu.withoutSigningMs * 1000, 0)} µs without.`,
+  `Memory: the edge's workerd process RSS ${f(rssBefore, 1)} MiB before and ${f(rssAfter, 1)} MiB after ${memRun.total} requests with 100,000 distinct keys (${f(memRun.rps, 0)} req/s); every isolate cache is bounded at 10,000 entries.`,
+];
+const report = lines.join("\n");
+writeFileSync(join(OUT, "results.md"), `${report}\n`);
+writeFileSync(join(OUT, "results.json"), `${JSON.stringify({ results, cpu, rssBefore, rssAfter, memRun }, null, 2)}\n`);
+console.log(report);
