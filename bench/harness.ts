@@ -4,10 +4,10 @@
  * since workerd's clocks do not advance during computation (a Spectre mitigation).
  */
 import { authorize } from "../src/auth/authorize";
-import { PLANS, SCOPES } from "../src/auth/policy";
+import { refuseKeyInUrl } from "../src/auth/key-in-url";
+import { type PLANS, SCOPES } from "../src/auth/policy";
 import { generateKey, isWellFormedKey, keyLikePattern } from "../src/keys/format";
 import { sha256Hex } from "../src/keys/hash";
-import { refuseKeyInUrl } from "../src/auth/key-in-url";
 import { signAssertion } from "../src/origin/assertion";
 import { assertionClaims, claimHeaders } from "../src/origin/claims";
 import { originHeaders } from "../src/origin/headers";

@@ -7,17 +7,26 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 export const DEFAULT_DEV_VARS = ".dev.vars";
 
-/** An ES256 private JWK with a `kid`, as `ASSERTION_PRIVATE_JWK` wants it. */
-export async function newSigningJwk() {
-  const pair = await webcrypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
-  const { kty, crv, x, y, d } = await webcrypto.subtle.exportKey("jwk", pair.privateKey);
-  return { kty, crv, x, y, d, alg: "ES256", kid: `local-${randomBytes(4).toString("hex")}` };
+/**
+ * A private JWK with a `kid`, as `ASSERTION_PRIVATE_JWK` wants it: Ed25519 (EdDSA) by default, as
+ * it is the cheaper of the two to sign with (bench/RESULTS.md); `ES256` on request.
+ */
+export async function newSigningJwk(alg = "EdDSA") {
+  const kid = `local-${randomBytes(4).toString("hex")}`;
+  if (alg === "ES256") {
+    const pair = await webcrypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
+    const { kty, crv, x, y, d } = await webcrypto.subtle.exportKey("jwk", pair.privateKey);
+    return { kty, crv, x, y, d, alg, kid };
+  }
+  const pair = await webcrypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]);
+  const { kty, crv, x, d } = await webcrypto.subtle.exportKey("jwk", pair.privateKey);
+  return { kty, crv, x, d, alg: "EdDSA", kid };
 }
 
-export async function freshDevVars(originUrl = "http://127.0.0.1:8788") {
+export async function freshDevVars(originUrl = "http://127.0.0.1:8788", alg = "EdDSA") {
   return {
     ADMIN_TOKEN: randomBytes(32).toString("base64url"),
-    ASSERTION_PRIVATE_JWK: JSON.stringify(await newSigningJwk()),
+    ASSERTION_PRIVATE_JWK: JSON.stringify(await newSigningJwk(alg)),
     ORIGIN_URL: originUrl,
   };
 }

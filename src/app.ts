@@ -4,7 +4,7 @@
  * key-in-URL guard → authenticate → route policy and authorize → the edge's own answer or the
  * origin. Beside it: the admin API, `/healthz` and the JWKS.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { adminApi } from "./admin/api";
 import { presentCurrentKey } from "./admin/present";
 import type { AppEnv } from "./app-env";
@@ -39,7 +39,8 @@ app.get("/.well-known/jwks.json", async (c) => {
 
 app.route("/_admin", adminApi);
 
-const apiRequest = async (c: import("hono").Context<AppEnv>) => {
+/** Every request under `/v1`: the whole decision, then the edge's own answer or the origin's. */
+async function apiRequest(c: Context<AppEnv>): Promise<Response> {
   const { config, log, requestId } = c.var;
   const request = c.req.raw;
   const ready = await requireReady(c.env, config);
@@ -61,7 +62,7 @@ const apiRequest = async (c: import("hono").Context<AppEnv>) => {
   } finally {
     log.origin_ms = Date.now() - started;
   }
-};
+}
 
 app.all("/v1", apiRequest);
 app.all("/v1/*", apiRequest);

@@ -23,6 +23,7 @@ export interface Principal {
 }
 
 const INVALID = "The API key is not valid.";
+const utf8 = new TextEncoder();
 
 /** The key the caller presented, checked for form only (no storage is touched). */
 function presentedKey(headers: Headers, prefix: string): string {
@@ -33,7 +34,7 @@ function presentedKey(headers: Headers, prefix: string): string {
       : "Send the API key in the X-NearIQ-Key header.";
     throw new ProblemError("missing_key", detail);
   }
-  if (value.length > MAX_KEY_HEADER_BYTES || new TextEncoder().encode(value).length > MAX_KEY_HEADER_BYTES) {
+  if (value.length > MAX_KEY_HEADER_BYTES || utf8.encode(value).length > MAX_KEY_HEADER_BYTES) {
     throw new ProblemError("invalid_key", `The X-NearIQ-Key header is longer than ${MAX_KEY_HEADER_BYTES} bytes.`);
   }
   if (value.includes(",")) throw new ProblemError("invalid_key", "Send exactly one API key.");

@@ -79,6 +79,8 @@ export class KeyAuthority extends DurableObject<Bindings> {
   readonly stats: AuthorityStats = { checks: 0, rowsWritten: 0, kvWrites: 0 };
   private readonly sql: SqlStorage;
   private readonly leases: LeaseLedger;
+  /** Flushes run one after another, so that an older record can never overwrite a newer one in KV. */
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -224,7 +226,13 @@ export class KeyAuthority extends DurableObject<Bindings> {
     );
   }
 
-  private async flushOutbox(): Promise<void> {
+  private flushOutbox(): Promise<void> {
+    const run = this.flushing.then(() => this.flushOnce());
+    this.flushing = run.catch(() => {});
+    return run;
+  }
+
+  private async flushOnce(): Promise<void> {
     type OutboxRow = { kv_key: string; record: string; attempts: number };
     const pending = this.sql.exec<OutboxRow>("SELECT * FROM kv_outbox").toArray();
     let retryIn = 0;

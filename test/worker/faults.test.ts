@@ -166,4 +166,32 @@ describe("no lost writes between the authority and KV (outbox + alarm)", () => {
     expect(JSON.parse((await env.API_KEYS.get(`key:${hash}`)) ?? "{}").revoked_at).toMatch(/Z$/);
     expect(await received(t)).toEqual([]);
   });
+
+  it("a retried create never overwrites a later revoke in KV (flushes run one at a time)", async () => {
+    const accountId = await newAccount();
+    const stub = env.KEY_AUTHORITY.getByName(accountId);
+    await runInDurableObject(stub, (instance: KeyAuthority) => {
+      instance.kv = failingKv;
+    });
+    const { id, key } = await newKey(accountId);
+    const hash = await sha256Hex(key);
+    // KV is back, but slow to take the create's record: the revoke's record is written meanwhile.
+    const slowForLiveRecords = {
+      put: async (k: string, value: string) => {
+        if (JSON.parse(value).revoked_at === null) await new Promise((r) => setTimeout(r, 300));
+        return env.API_KEYS.put(k, value);
+      },
+    } as unknown as KVNamespace;
+    await runInDurableObject(stub, (instance: KeyAuthority) => {
+      instance.kv = slowForLiveRecords;
+    });
+    const retry = runDurableObjectAlarm(stub);
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await admin("DELETE", `/accounts/${accountId}/keys/${id}`)).status).toBe(200);
+    await retry;
+    expect(JSON.parse((await env.API_KEYS.get(`key:${hash}`)) ?? "{}").revoked_at).toMatch(/Z$/);
+    await runInDurableObject(stub, (instance: KeyAuthority) => {
+      instance.kv = env.API_KEYS;
+    });
+  });
 });
