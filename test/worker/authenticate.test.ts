@@ -1,32 +1,9 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import app from "../../src/index";
 import { generateKey } from "../../src/keys/format";
 import { EDGE, edge, newAccountWithKey, problemOf, received, tag, withKey } from "./helpers";
+import { callWith, countedBindings } from "./support-calls";
 
 const CHALLENGE = 'NearIQ-Key realm="NearIQ API"';
-
-/** Calls the app with `overrides` on top of the real bindings, counting KV reads. */
-async function callWith(request: Request, overrides: Partial<Env> = {}) {
-  let kvReads = 0;
-  const kv = new Proxy(env.API_KEYS, {
-    get(target, prop) {
-      if (prop === "get") {
-        return (...args: Parameters<KVNamespace["get"]>) => {
-          kvReads++;
-          return (target.get as (...a: unknown[]) => unknown)(...args);
-        };
-      }
-      const value = Reflect.get(target, prop);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  const ctx = createExecutionContext();
-  const response = await app.fetch(request, { ...env, API_KEYS: kv, ...overrides }, ctx);
-  await waitOnExecutionContext(ctx);
-  return { response, kvReads: () => kvReads };
-}
 
 async function expect401(res: Response, code: string) {
   expect(res.status).toBe(401);
@@ -109,19 +86,23 @@ describe("authentication (CONTRACT §3 rows 1–5)", () => {
   it("refuses a malformed key without any KV read, and reads KV for a well-formed one", async () => {
     const t = tag();
     for (const value of ["niq_live_short", `niq_live_${"a".repeat(38)}`, "z".repeat(513)]) {
-      const { response, kvReads } = await callWith(
+      const counted = countedBindings();
+      const response = await callWith(
         new Request(`${EDGE}/v1/competitors?t=${t}`, { headers: { "X-NearIQ-Key": value } }),
+        counted.bindings,
       );
       expect(response.status).toBe(401);
       expect((await problemOf(response)).code).toBe("invalid_key");
-      expect(kvReads()).toBe(0);
+      expect(counted.kvReads).toBe(0);
     }
     const unknown = generateKey("niq_live_");
-    const { response, kvReads } = await callWith(
+    const counted = countedBindings();
+    const response = await callWith(
       new Request(`${EDGE}/v1/competitors?t=${t}`, { headers: { "X-NearIQ-Key": unknown } }),
+      counted.bindings,
     );
     expect(response.status).toBe(401);
-    expect(kvReads()).toBe(1);
+    expect(counted.kvReads).toBe(1);
   });
 
   it("answers 401 expired_key once a key is past expires_at", async () => {

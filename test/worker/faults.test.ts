@@ -1,14 +1,8 @@
-import {
-  createExecutionContext,
-  runDurableObjectAlarm,
-  runInDurableObject,
-  waitOnExecutionContext,
-} from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { clearIsolateMemory } from "../../src/auth/isolate-memory";
 import type { KeyAuthority } from "../../src/authority/key-authority";
-import app from "../../src/index";
 import { sha256Hex } from "../../src/keys/hash";
 import {
   ADMIN_TOKEN,
@@ -22,13 +16,7 @@ import {
   tag,
   withKey,
 } from "./helpers";
-
-async function callWith(request: Request, overrides: Record<string, unknown>): Promise<Response> {
-  const ctx = createExecutionContext();
-  const response = await app.fetch(request, { ...env, ...overrides }, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
+import { callWith } from "./support-calls";
 
 const never = () => new Promise<never>(() => {});
 

@@ -1,8 +1,5 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { decodeProtectedHeader, importJWK, type JWK, jwtVerify, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import app from "../../src/index";
 import { createVerifier } from "../../src/verify/index";
 import type { ReceivedRequest } from "../support/origin-contract";
 import {
@@ -17,13 +14,7 @@ import {
   tag,
   withKey,
 } from "./helpers";
-
-async function callWith(request: Request, overrides: Record<string, unknown>): Promise<Response> {
-  const ctx = createExecutionContext();
-  const response = await app.fetch(request, { ...env, ...overrides }, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
+import { callWith } from "./support-calls";
 
 function publicOf(privateJwk: string): JWK {
   const { d: _d, key_ops: _ops, ...pub } = JSON.parse(privateJwk) as JWK;
