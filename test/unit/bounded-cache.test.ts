@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { BoundedCache } from "../../src/auth/bounded-cache";
+import { leases, MAX_ENTRIES, records, unknownKeys } from "../../src/auth/isolate-memory";
+
+describe("BoundedCache", () => {
+  it("never holds more than its bound, dropping the least recently used", () => {
+    const cache = new BoundedCache<string, number>(3);
+    for (const [k, v] of [["a", 1], ["b", 2], ["c", 3]] as const) cache.set(k, v);
+    expect(cache.get("a")).toBe(1); // a is now the most recent
+    cache.set("d", 4);
+    expect(cache.size).toBe(3);
+    expect(cache.get("b")).toBeUndefined();
+    expect([cache.get("a"), cache.get("c"), cache.get("d")]).toEqual([1, 3, 4]);
+  });
+
+  it("bounds every isolate cache at 10,000 entries, even after 100,000 distinct keys", () => {
+    for (const cache of [records, unknownKeys, leases] as BoundedCache<string, never>[]) {
+      expect(cache.maxEntries).toBe(MAX_ENTRIES);
+    }
+    for (let i = 0; i < 100_000; i++) unknownKeys.set(`hash-${i}`, i);
+    expect(unknownKeys.size).toBe(10_000);
+    expect(unknownKeys.get("hash-99999")).toBe(99_999);
+    expect(unknownKeys.get("hash-0")).toBeUndefined();
+    unknownKeys.clear();
+  });
+});
