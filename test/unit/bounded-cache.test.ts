@@ -5,7 +5,9 @@ import { leases, MAX_ENTRIES, records, unknownKeys } from "../../src/auth/isolat
 describe("BoundedCache", () => {
   it("never holds more than its bound, dropping the least recently used", () => {
     const cache = new BoundedCache<string, number>(3);
-    for (const [k, v] of [["a", 1], ["b", 2], ["c", 3]] as const) cache.set(k, v);
+    cache.set("a", 1);
+    cache.set("b", 2);
+    cache.set("c", 3);
     expect(cache.get("a")).toBe(1); // a is now the most recent
     cache.set("d", 4);
     expect(cache.size).toBe(3);
