@@ -55,7 +55,7 @@ async function apiRequest(c: Context<AppEnv>): Promise<Response> {
   const target = originTarget(ready.originUrl, url);
   const claims = assertionClaims(principal, requestId, request.method, target, ready.audience);
   const assertion = await signAssertion(ready.signingKey, claims);
-  const headers = originHeaders(request.headers, config.keyPattern, claimHeaders(principal, requestId, assertion));
+  const headers = originHeaders(request.headers, config.keyPattern, claimHeaders(claims, assertion));
   const started = Date.now();
   try {
     return await forwardToOrigin(request, target, headers, config.originTimeoutMs);

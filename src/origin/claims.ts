@@ -5,11 +5,6 @@
 import type { Principal } from "../auth/authenticate";
 import type { AssertionClaims } from "./assertion";
 
-/** The principal's scopes as one space-separated, sorted string. */
-export function scopeString(principal: Principal): string {
-  return [...principal.key.scopes].sort().join(" ");
-}
-
 /** The claims binding `principal` to this one request: method, and path and query as forwarded. */
 export function assertionClaims(
   principal: Principal,
@@ -22,7 +17,7 @@ export function assertionClaims(
     aud: audience,
     sub: principal.accountId,
     key_id: principal.key.id,
-    scope: scopeString(principal),
+    scope: [...principal.key.scopes].sort().join(" "),
     plan: principal.plan,
     jti: requestId,
     htm: method,
@@ -30,14 +25,14 @@ export function assertionClaims(
   };
 }
 
-/** The `X-NearIQ-*` headers the origin receives, one value each. */
-export function claimHeaders(principal: Principal, requestId: string, assertion: string): Record<string, string> {
+/** The `X-NearIQ-*` headers the origin receives, one value each: the same facts the assertion signs. */
+export function claimHeaders(claims: AssertionClaims, assertion: string): Record<string, string> {
   return {
-    "X-NearIQ-Account-Id": principal.accountId,
-    "X-NearIQ-Key-Id": principal.key.id,
-    "X-NearIQ-Scopes": scopeString(principal),
-    "X-NearIQ-Plan": principal.plan,
-    "X-NearIQ-Request-Id": requestId,
+    "X-NearIQ-Account-Id": claims.sub,
+    "X-NearIQ-Key-Id": claims.key_id,
+    "X-NearIQ-Scopes": claims.scope,
+    "X-NearIQ-Plan": claims.plan,
+    "X-NearIQ-Request-Id": claims.jti,
     "X-NearIQ-Auth-Assertion": assertion,
   };
 }
