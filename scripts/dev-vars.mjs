@@ -31,8 +31,13 @@ export async function freshDevVars(originUrl = "http://127.0.0.1:8788", alg = "E
   };
 }
 
-/** Parses KEY=VALUE lines (values optionally in single or double quotes). */
+/**
+ * Parses KEY=VALUE lines (values optionally in single or double quotes).
+ * @param {string} text
+ * @returns {Record<string, string>}
+ */
 export function parseDevVars(text) {
+  /** @type {Record<string, string>} */
   const vars = {};
   for (const line of text.split(/\r?\n/)) {
     const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);

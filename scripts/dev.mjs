@@ -4,6 +4,7 @@
  * both on Ctrl-C or when either exits.
  */
 import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { ensureDevVars } from "./dev-vars.mjs";
 
 const edgePort = process.env.EDGE_PORT ?? "8787";
@@ -11,8 +12,10 @@ const originPort = process.env.ORIGIN_PORT ?? "8788";
 
 if (await ensureDevVars()) console.log("dev: created .dev.vars with fresh local secrets (git-ignored)");
 
+// wrangler is started without npx in between, so that the signal we forward reaches it.
+const wrangler = fileURLToPath(import.meta.resolve("wrangler/bin/wrangler.js"));
 const children = [
-  spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", edgePort], { stdio: "inherit" }),
+  spawn(process.execPath, [wrangler, "dev", "--ip", "127.0.0.1", "--port", edgePort], { stdio: "inherit" }),
   spawn(process.execPath, ["examples/origin/server.mjs"], {
     stdio: "inherit",
     env: { ...process.env, PORT: originPort, EDGE_URL: `http://127.0.0.1:${edgePort}` },
@@ -23,7 +26,7 @@ let stopping = false;
 function stopAll(code) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  for (const child of children) if (child.exitCode === null) child.kill("SIGINT");
   setTimeout(() => process.exit(code), 500).unref();
 }
 
