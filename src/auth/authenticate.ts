@@ -13,7 +13,15 @@ import type { RequestLog } from "../http/request-log";
 import { isWellFormedKey, MAX_KEY_HEADER_BYTES } from "../keys/format";
 import { sha256Hex } from "../keys/hash";
 import { type KeyRecord, kvKeyFor, parseKeyRecord } from "../keys/record";
-import { leases, records, UNKNOWN_KEY_TTL_MS, unknownKeys } from "./isolate-memory";
+import {
+  companionsOf,
+  dropLease,
+  leases,
+  records,
+  storeLease,
+  UNKNOWN_KEY_TTL_MS,
+  unknownKeys,
+} from "./isolate-memory";
 import type { Plan } from "./policy";
 
 export interface Principal {
@@ -66,7 +74,10 @@ async function findRecord(env: Bindings, hash: string, config: EdgeConfig, log: 
   return record;
 }
 
-/** The authority's answer about the key, or the lease this isolate holds on an earlier one. */
+/**
+ * The authority's answer about the key, or the lease this isolate holds on an earlier one. A call
+ * also renews the leases this isolate holds on the account's other keys.
+ */
 async function checkWithAuthority(
   env: Bindings,
   record: KeyRecord,
@@ -75,20 +86,39 @@ async function checkWithAuthority(
   log: RequestLog,
 ): Promise<KeyCheck> {
   const lease = leases.get(hash);
-  if (lease && Date.now() < lease.until) return lease.check;
+  if (lease && Date.now() < lease.until) {
+    lease.used = true;
+    return lease.check;
+  }
+  const questions = [{ keyId: record.key_id, hash, used: true }, ...companionsOf(record.account_id, hash)];
   const sentAt = Date.now();
   log.authority_calls++;
-  let check: KeyCheck;
+  let checks: KeyCheck[];
   try {
     const authority = authorityFor(env, record.account_id);
-    check = await askAuthority(() => authority.check(record.key_id, hash, config.authLeaseMs), config.authTimeoutMs);
+    checks = await askAuthority(() => authority.checkKeys(questions, config.authLeaseMs), config.authTimeoutMs);
   } finally {
     log.authority_ms += Date.now() - sentAt;
   }
-  log.authority_writes += check.writes;
-  if (check.leaseMs > 0) leases.set(hash, { check, until: sentAt + check.leaseMs });
-  else leases.delete(hash);
-  return check;
+  questions.forEach((question, i) => {
+    const check = checks[i];
+    if (!check) return;
+    log.authority_writes += check.writes;
+    if (check.leaseMs > 0) {
+      storeLease(question.hash, {
+        check,
+        until: sentAt + check.leaseMs,
+        accountId: record.account_id,
+        keyId: question.keyId,
+        used: false,
+      });
+    } else {
+      dropLease(question.hash);
+    }
+  });
+  const answer = checks[0];
+  if (!answer) throw authUnavailable();
+  return answer;
 }
 
 /**

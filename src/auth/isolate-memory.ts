@@ -2,9 +2,9 @@
  * @module
  * What one isolate remembers between requests, each bounded: KV records by key hash (they only
  * ever change to "revoked", which may be trusted), well-formed keys that KV does not know (for a
- * short while), and the authority's leases.
+ * short while), and the authority's leases, indexed by account so that one call renews them all.
  */
-import type { KeyCheck } from "../authority/types";
+import type { KeyCheck, KeyQuestion } from "../authority/types";
 import type { KeyRecord } from "../keys/record";
 import { BoundedCache } from "./bounded-cache";
 
@@ -12,15 +12,59 @@ export const MAX_ENTRIES = 10_000;
 /** How long a well-formed key that KV does not know is refused without another KV read. */
 export const UNKNOWN_KEY_TTL_MS = 10_000;
 
+/** How many other leased keys of an account one authority call renews at most. */
+export const MAX_COMPANIONS = 15;
+const MAX_INDEXED_ACCOUNTS = 2_000;
+
 export interface Lease {
   readonly check: KeyCheck;
   /** By this isolate's clock: when the check was sent, plus the lease the authority granted. */
   readonly until: number;
+  readonly accountId: string;
+  readonly keyId: string;
+  /** Whether a request used the key since the lease was granted: reported at renewal, for last-used. */
+  used: boolean;
 }
 
 export const records = new BoundedCache<string, KeyRecord>(MAX_ENTRIES);
 export const unknownKeys = new BoundedCache<string, number>(MAX_ENTRIES);
 export const leases = new BoundedCache<string, Lease>(MAX_ENTRIES);
+/** Account id → hashes of its keys with a lease here (at most MAX_COMPANIONS + 1 each). */
+const leasedByAccount = new BoundedCache<string, Set<string>>(MAX_INDEXED_ACCOUNTS);
+
+/** Keeps the authority's answer about `hash` until `lease.until`, and indexes it by account. */
+export function storeLease(hash: string, lease: Lease): void {
+  leases.set(hash, lease);
+  let hashes = leasedByAccount.get(lease.accountId);
+  if (!hashes) {
+    hashes = new Set();
+    leasedByAccount.set(lease.accountId, hashes);
+  }
+  hashes.delete(hash);
+  hashes.add(hash);
+  if (hashes.size > MAX_COMPANIONS + 1) hashes.delete(hashes.values().next().value as string);
+}
+
+export function dropLease(hash: string): void {
+  leases.delete(hash);
+}
+
+/**
+ * The account's other keys that hold a lease in this isolate: asked about in the same call as
+ * `exceptHash`, so that an account spread over many keys costs one authority call per lease
+ * period, not one per key.
+ */
+export function companionsOf(accountId: string, exceptHash: string): KeyQuestion[] {
+  const hashes = leasedByAccount.get(accountId);
+  if (!hashes) return [];
+  const companions: KeyQuestion[] = [];
+  for (const hash of hashes) {
+    const lease = hash === exceptHash ? undefined : leases.get(hash);
+    if (hash !== exceptHash && !lease) hashes.delete(hash);
+    if (lease) companions.push({ keyId: lease.keyId, hash, used: lease.used });
+  }
+  return companions;
+}
 
 /** Called where this isolate creates a key, so that a recent "unknown" does not hide it. */
 export function forgetUnknownKey(hash: string): void {
@@ -32,4 +76,5 @@ export function clearIsolateMemory(): void {
   records.clear();
   unknownKeys.clear();
   leases.clear();
+  leasedByAccount.clear();
 }

@@ -11,7 +11,7 @@ import { type Bindings, readConfig } from "../env";
 import { randomBase62 } from "../keys/format";
 import { type KeyRecord, kvKeyFor } from "../keys/record";
 import { LeaseLedger } from "./lease-ledger";
-import type { Account, AuthorityResult, KeyCheck, NewKey, StoredKey } from "./types";
+import type { Account, AuthorityResult, KeyCheck, KeyQuestion, NewKey, StoredKey } from "./types";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS account (
@@ -39,6 +39,8 @@ CREATE TABLE IF NOT EXISTS kv_outbox (
 `;
 
 const MINUTE_MS = 60_000;
+/** The most keys one check answers about (the edge sends at most 16). */
+const MAX_QUESTIONS = 64;
 const MAX_RETRY_DELAY_MS = 60_000;
 
 type KeyRow = {
@@ -176,25 +178,30 @@ export class KeyAuthority extends DurableObject<Bindings> {
   }
 
   /**
-   * The hot path's question: is `keyId` with this `hash` a key of this account, and on which plan?
-   * Records the use (to the minute, one write per key per minute at most) and grants a lease of up
-   * to `requestedLeaseMs` on a usable key.
+   * The hot path's question, for one key or several of this account at once: is each `keyId`
+   * with this `hash` a key of this account, and on which plan? Records the use of each key marked
+   * `used` (to the minute, one write per key per minute at most) and grants a lease of up to
+   * `requestedLeaseMs` on each usable key.
    */
-  check(keyId: string, hash: string, requestedLeaseMs: number): KeyCheck {
+  checkKeys(questions: readonly KeyQuestion[], requestedLeaseMs: number): KeyCheck[] {
     this.stats.checks++;
     const plan = this.getAccount()?.plan ?? null;
-    const row = this.keyRow(keyId);
-    if (!row || row.hash !== hash || plan === null) return { key: null, plan, leaseMs: 0, writes: 0 };
     const now = Date.now();
+    return questions.slice(0, MAX_QUESTIONS).map((question) => this.checkKey(question, plan, now, requestedLeaseMs));
+  }
+
+  private checkKey(question: KeyQuestion, plan: Plan | null, now: number, requestedLeaseMs: number): KeyCheck {
+    const row = this.keyRow(question.keyId);
+    if (!row || row.hash !== question.hash || plan === null) return { key: null, plan, leaseMs: 0, writes: 0 };
     const usable = row.revoked_at === null && (row.expires_at === null || row.expires_at > now);
     if (!usable) return { key: toStoredKey(row), plan, leaseMs: 0, writes: 0 };
     const minute = now - (now % MINUTE_MS);
     let writes = 0;
-    if (row.last_used_at === null || row.last_used_at < minute) {
-      writes = this.write("UPDATE api_keys SET last_used_at = ? WHERE id = ?", minute, keyId);
+    if (question.used && (row.last_used_at === null || row.last_used_at < minute)) {
+      writes = this.write("UPDATE api_keys SET last_used_at = ? WHERE id = ?", minute, question.keyId);
       row.last_used_at = minute;
     }
-    const leaseMs = this.leases.grant(keyId, now, requestedLeaseMs);
+    const leaseMs = this.leases.grant(question.keyId, now, requestedLeaseMs);
     return { key: toStoredKey(row), plan, leaseMs, writes };
   }
 

@@ -32,6 +32,13 @@ export interface KeyCheck {
   readonly writes: number;
 }
 
+/** A key the edge asks about, and whether a request used it since the edge last asked. */
+export interface KeyQuestion {
+  readonly keyId: string;
+  readonly hash: string;
+  readonly used: boolean;
+}
+
 export interface NewKey {
   readonly hash: string;
   readonly hint: string;

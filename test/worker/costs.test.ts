@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { generateKey } from "../../src/keys/format";
-import { admin, EDGE, newAccountWithKey, sleep } from "./helpers";
+import { admin, EDGE, newAccount, newAccountWithKey, newKey, sleep } from "./helpers";
 import { callWith, countedBindings } from "./support-calls";
 
 function get(key: string, counted: ReturnType<typeof countedBindings>) {
@@ -49,5 +49,20 @@ describe("cost per request", () => {
     const first = [counted.kvReads, counted.authorityCalls];
     for (let i = 0; i < 10; i++) expect((await get(key, counted)).status).toBe(401);
     expect([counted.kvReads, counted.authorityCalls]).toEqual(first);
+  });
+
+  it("many keys of one account: one authority call per lease period renews them all", async () => {
+    const accountId = await newAccount();
+    const keys: string[] = [];
+    for (let i = 0; i < 8; i++) keys.push((await newKey(accountId)).key);
+    const counted = countedBindings();
+    for (const key of keys) expect((await get(key, counted)).status).toBe(200);
+    expect(counted.authorityCalls).toBe(8); // each key's first use
+    await sleep(170); // every lease has run out
+    const before = counted.authorityCalls;
+    const started = Date.now();
+    for (const key of keys) expect((await get(key, counted)).status).toBe(200);
+    if (Date.now() - started < 150) expect(counted.authorityCalls - before).toBe(1);
+    expect(counted.kvReads).toBe(8);
   });
 });

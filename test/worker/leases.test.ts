@@ -6,7 +6,8 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { KeyAuthority } from "../../src/authority/key-authority";
-import { admin, EDGE, newAccountWithKey, problemOf, received, sleep, tag, withKey } from "./helpers";
+import { sha256Hex } from "../../src/keys/hash";
+import { admin, EDGE, newAccountWithKey, newKey, problemOf, received, sleep, tag, withKey } from "./helpers";
 import { callWith } from "./support-calls";
 
 const LEASE_MS = 150;
@@ -73,6 +74,44 @@ describe("leases", () => {
     const res = await withKey(key, `/v1/competitors?t=${t}&after`);
     expect((await problemOf(res)).code).toBe("revoked_key");
     expect((await received(t)).map((r) => r.query)).toEqual([`?t=${t}&before`]);
+  });
+});
+
+describe("leases renewed together", () => {
+  it("a key whose lease was renewed alongside another's is still refused right after its revoke", async () => {
+    const { accountId, key: first } = await newAccountWithKey();
+    const second = await newKey(accountId);
+    const t = tag();
+    expect((await withKey(first, `/v1/competitors?t=${t}&a`)).status).toBe(200);
+    expect((await withKey(second.key, `/v1/competitors?t=${t}&b`)).status).toBe(200);
+    await sleep(LEASE_MS + 20);
+    // This call renews the second key's lease too.
+    const before = await checksOf(accountId);
+    expect((await withKey(first, `/v1/competitors?t=${t}&c`)).status).toBe(200);
+    expect((await withKey(second.key, `/v1/competitors?t=${t}&d`)).status).toBe(200);
+    expect((await checksOf(accountId)) - before).toBe(1);
+    await admin("DELETE", `/accounts/${accountId}/keys/${second.id}`);
+    expect((await problemOf(await withKey(second.key, `/v1/competitors?t=${t}&e`))).code).toBe("revoked_key");
+    expect((await received(t)).map((r) => r.query.slice(-1))).toEqual(["a", "b", "c", "d"]);
+  });
+
+  it("records last use only for keys a request used", async () => {
+    const { accountId, key: used, id: usedId } = await newAccountWithKey();
+    const idle = await newKey(accountId);
+    const [usedHash, idleHash] = await Promise.all([sha256Hex(used), sha256Hex(idle.key)]);
+    const checks = await runInDurableObject(env.KEY_AUTHORITY.getByName(accountId), (i: KeyAuthority) =>
+      i.checkKeys(
+        [
+          { keyId: usedId, hash: usedHash, used: true },
+          { keyId: idle.id, hash: idleHash, used: false },
+        ],
+        LEASE_MS,
+      ),
+    );
+    expect(checks.map((c) => [c.key?.id, c.key?.lastUsedAt !== null, c.leaseMs])).toEqual([
+      [usedId, true, LEASE_MS],
+      [idle.id, false, LEASE_MS],
+    ]);
   });
 });
 
