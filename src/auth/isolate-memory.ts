@@ -12,9 +12,10 @@ export const MAX_ENTRIES = 10_000;
 /** How long a well-formed key that KV does not know is refused without another KV read. */
 export const UNKNOWN_KEY_TTL_MS = 10_000;
 
-/** How many other leased keys of an account one authority call renews at most. */
-export const MAX_COMPANIONS = 15;
-const MAX_INDEXED_ACCOUNTS = 2_000;
+/** How many other keys of an account one authority call renews at most. */
+export const MAX_COMPANIONS = 31;
+const MAX_INDEXED_KEYS_PER_ACCOUNT = 128;
+const MAX_INDEXED_ACCOUNTS = 1_000;
 
 export interface Lease {
   readonly check: KeyCheck;
@@ -29,7 +30,7 @@ export interface Lease {
 export const records = new BoundedCache<string, KeyRecord>(MAX_ENTRIES);
 export const unknownKeys = new BoundedCache<string, number>(MAX_ENTRIES);
 export const leases = new BoundedCache<string, Lease>(MAX_ENTRIES);
-/** Account id → hashes of its keys with a lease here (at most MAX_COMPANIONS + 1 each). */
+/** Account id → hashes of its keys with a lease here, most recent last (bounded per account). */
 const leasedByAccount = new BoundedCache<string, Set<string>>(MAX_INDEXED_ACCOUNTS);
 
 /** Keeps the authority's answer about `hash` until `lease.until`, and indexes it by account. */
@@ -42,7 +43,7 @@ export function storeLease(hash: string, lease: Lease): void {
   }
   hashes.delete(hash);
   hashes.add(hash);
-  if (hashes.size > MAX_COMPANIONS + 1) hashes.delete(hashes.values().next().value as string);
+  if (hashes.size > MAX_INDEXED_KEYS_PER_ACCOUNT) hashes.delete(hashes.values().next().value as string);
 }
 
 export function dropLease(hash: string): void {
@@ -50,20 +51,23 @@ export function dropLease(hash: string): void {
 }
 
 /**
- * The account's other keys that hold a lease in this isolate: asked about in the same call as
- * `exceptHash`, so that an account spread over many keys costs one authority call per lease
- * period, not one per key.
+ * The account's other keys to ask about in the same call as `exceptHash`: those a request used
+ * since their lease was granted, soonest to run out first. So an account spread over many busy
+ * keys costs about one authority call per 32 keys per lease period, not one per key; idle keys
+ * are left to run out.
  */
 export function companionsOf(accountId: string, exceptHash: string): KeyQuestion[] {
   const hashes = leasedByAccount.get(accountId);
   if (!hashes) return [];
-  const companions: KeyQuestion[] = [];
+  const busy: [string, Lease][] = [];
   for (const hash of hashes) {
-    const lease = hash === exceptHash ? undefined : leases.get(hash);
-    if (hash !== exceptHash && !lease) hashes.delete(hash);
-    if (lease) companions.push({ keyId: lease.keyId, hash, used: lease.used });
+    if (hash === exceptHash) continue;
+    const lease = leases.get(hash);
+    if (!lease) hashes.delete(hash);
+    else if (lease.used) busy.push([hash, lease]);
   }
-  return companions;
+  busy.sort(([, a], [, b]) => a.until - b.until);
+  return busy.slice(0, MAX_COMPANIONS).map(([hash, lease]) => ({ keyId: lease.keyId, hash, used: true }));
 }
 
 /** Called where this isolate creates a key, so that a recent "unknown" does not hide it. */

@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS kv_outbox (
 `;
 
 const MINUTE_MS = 60_000;
-/** The most keys one check answers about (the edge sends at most 16). */
+/** The most keys one check answers about (the edge sends at most 32). */
 const MAX_QUESTIONS = 64;
 const MAX_RETRY_DELAY_MS = 60_000;
 

@@ -84,15 +84,28 @@ describe("leases renewed together", () => {
     const t = tag();
     expect((await withKey(first, `/v1/competitors?t=${t}&a`)).status).toBe(200);
     expect((await withKey(second.key, `/v1/competitors?t=${t}&b`)).status).toBe(200);
+    expect((await withKey(second.key, `/v1/competitors?t=${t}&b`)).status).toBe(200);
     await sleep(LEASE_MS + 20);
-    // This call renews the second key's lease too.
+    // This call renews the second key's lease too: it was used since its lease was granted.
     const before = await checksOf(accountId);
     expect((await withKey(first, `/v1/competitors?t=${t}&c`)).status).toBe(200);
     expect((await withKey(second.key, `/v1/competitors?t=${t}&d`)).status).toBe(200);
     expect((await checksOf(accountId)) - before).toBe(1);
     await admin("DELETE", `/accounts/${accountId}/keys/${second.id}`);
     expect((await problemOf(await withKey(second.key, `/v1/competitors?t=${t}&e`))).code).toBe("revoked_key");
-    expect((await received(t)).map((r) => r.query.slice(-1))).toEqual(["a", "b", "c", "d"]);
+    expect((await received(t)).map((r) => r.query.slice(-1))).toEqual(["a", "b", "b", "c", "d"]);
+  });
+
+  it("does not renew a key no request used since its lease was granted", async () => {
+    const { accountId, key: first } = await newAccountWithKey();
+    const idle = await newKey(accountId);
+    expect((await withKey(first, "/v1/competitors")).status).toBe(200);
+    expect((await withKey(idle.key, "/v1/competitors")).status).toBe(200);
+    await sleep(LEASE_MS + 20);
+    const before = await checksOf(accountId);
+    expect((await withKey(first, "/v1/competitors")).status).toBe(200);
+    expect((await withKey(idle.key, "/v1/competitors")).status).toBe(200);
+    expect((await checksOf(accountId)) - before).toBe(2);
   });
 
   it("records last use only for keys a request used", async () => {
@@ -143,7 +156,9 @@ describe("races: requests in flight while the state changes", () => {
       await sleep(Math.floor(Math.random() * 40));
       expect((await change()).status).toBe(200);
       changed = true;
-      await sleep(40);
+      // Let every client start (and finish) requests after the change.
+      const deadline = Date.now() + 3_000;
+      while (after.length < 12 && Date.now() < deadline) await sleep(10);
       stop = true;
       await Promise.all(clients);
       expect(beforeCount).toBeGreaterThan(0);
