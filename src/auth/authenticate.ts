@@ -17,6 +17,7 @@ import {
   companionsOf,
   dropLease,
   leases,
+  pendingChecks,
   records,
   storeLease,
   UNKNOWN_KEY_TTL_MS,
@@ -74,9 +75,18 @@ async function findRecord(env: Bindings, hash: string, config: EdgeConfig, log: 
   return record;
 }
 
+/** The answer of a lease this isolate holds on `hash`, if it is still current. */
+function currentLease(hash: string): KeyCheck | undefined {
+  const lease = leases.get(hash);
+  if (!lease || Date.now() >= lease.until) return undefined;
+  lease.used = true;
+  return lease.check;
+}
+
 /**
  * The authority's answer about the key, or the lease this isolate holds on an earlier one. A call
- * also renews the leases this isolate holds on the account's other keys.
+ * also renews the leases this isolate holds on the account's other busy keys, and requests that
+ * need the same key meanwhile wait for it rather than ask again.
  */
 async function checkWithAuthority(
   env: Bindings,
@@ -85,20 +95,27 @@ async function checkWithAuthority(
   config: EdgeConfig,
   log: RequestLog,
 ): Promise<KeyCheck> {
-  const lease = leases.get(hash);
-  if (lease && Date.now() < lease.until) {
-    lease.used = true;
-    return lease.check;
+  const current = currentLease(hash);
+  if (current) return current;
+  // A call already on its way may bring a lease: use it only if it is still current when it lands.
+  const pending = pendingChecks.get(hash);
+  if (pending) {
+    await pending.catch(() => {});
+    const joined = currentLease(hash);
+    if (joined) return joined;
   }
   const questions = [{ keyId: record.key_id, hash, used: true }, ...companionsOf(record.account_id, hash)];
   const sentAt = Date.now();
   log.authority_calls++;
+  const authority = authorityFor(env, record.account_id);
+  const call = askAuthority(() => authority.checkKeys(questions, config.authLeaseMs), config.authTimeoutMs);
+  for (const { hash: asked } of questions) pendingChecks.set(asked, call);
   let checks: KeyCheck[];
   try {
-    const authority = authorityFor(env, record.account_id);
-    checks = await askAuthority(() => authority.checkKeys(questions, config.authLeaseMs), config.authTimeoutMs);
+    checks = await call;
   } finally {
     log.authority_ms += Date.now() - sentAt;
+    for (const { hash: asked } of questions) if (pendingChecks.get(asked) === call) pendingChecks.delete(asked);
   }
   questions.forEach((question, i) => {
     const check = checks[i];

@@ -30,6 +30,8 @@ export interface Lease {
 export const records = new BoundedCache<string, KeyRecord>(MAX_ENTRIES);
 export const unknownKeys = new BoundedCache<string, number>(MAX_ENTRIES);
 export const leases = new BoundedCache<string, Lease>(MAX_ENTRIES);
+/** Key hash → the authority call on its way that asks about it (entries live as long as the call). */
+export const pendingChecks = new Map<string, Promise<unknown>>();
 /** Account id → hashes of its keys with a lease here, most recent last (bounded per account). */
 const leasedByAccount = new BoundedCache<string, Set<string>>(MAX_INDEXED_ACCOUNTS);
 

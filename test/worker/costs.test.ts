@@ -65,4 +65,12 @@ describe("cost per request", () => {
     if (Date.now() - started < 150) expect(counted.authorityCalls - before).toBe(1);
     expect(counted.kvReads).toBe(8);
   });
+
+  it("concurrent first requests with one key: one authority call, the others wait for its answer", async () => {
+    const { key } = await newAccountWithKey();
+    const counted = countedBindings();
+    const responses = await Promise.all(Array.from({ length: 10 }, () => get(key, counted)));
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(counted.authorityCalls).toBe(1);
+  });
 });
