@@ -14,8 +14,8 @@ export const UNKNOWN_KEY_TTL_MS = 10_000;
 
 /** How many other keys of an account one authority call renews at most. */
 export const MAX_COMPANIONS = 31;
-const MAX_INDEXED_KEYS_PER_ACCOUNT = 128;
-const MAX_INDEXED_ACCOUNTS = 1_000;
+const MAX_INDEXED_KEYS_PER_ACCOUNT = 256;
+const MAX_INDEXED_ACCOUNTS = 500;
 
 export interface Lease {
   readonly check: KeyCheck;
