@@ -107,8 +107,10 @@ async function checkWithAuthority(
   const questions = [{ keyId: record.key_id, hash, used: true }, ...companionsOf(record.account_id, hash)];
   const sentAt = Date.now();
   log.authority_calls++;
-  const authority = authorityFor(env, record.account_id);
-  const call = askAuthority(() => authority.checkKeys(questions, config.authLeaseMs), config.authTimeoutMs);
+  const call = askAuthority(
+    () => authorityFor(env, record.account_id).checkKeys(questions, config.authLeaseMs),
+    config.authTimeoutMs,
+  );
   for (const { hash: asked } of questions) pendingChecks.set(asked, call);
   let checks: KeyCheck[];
   try {

@@ -78,6 +78,19 @@ describe("storage and authority failures fail closed (503 auth_unavailable)", ()
     }
   });
 
+  it("the authority namespace itself failing", async () => {
+    const { key } = await newAccountWithKey();
+    clearIsolateMemory();
+    const t = tag();
+    const broken = {
+      getByName: () => {
+        throw new Error("no such namespace");
+      },
+    };
+    const req = new Request(`${EDGE}/v1/competitors?t=${t}`, { headers: { "X-NearIQ-Key": key } });
+    await expectUnavailable(await callWith(req, { KEY_AUTHORITY: broken }), t);
+  });
+
   it("a storage error inside the authority", async () => {
     const { key, accountId } = await newAccountWithKey();
     clearIsolateMemory();
