@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { generateKey } from "../../src/keys/format";
-import { EDGE, edge, newAccountWithKey, problemOf, received, tag, withKey } from "./helpers";
+import { EDGE, edge, newAccountWithKey, problemOf, received, sleep, tag, withKey } from "./helpers";
 import { callWith, countedBindings } from "./support-calls";
 
 const CHALLENGE = 'NearIQ-Key realm="NearIQ API"';
@@ -110,7 +110,7 @@ describe("authentication (CONTRACT §3 rows 1–5)", () => {
     const { key } = await newAccountWithKey("agency", { expires_at: expiresAt.toISOString() });
     const t = tag();
     expect((await withKey(key, `/v1/competitors?t=${t}`)).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, expiresAt.getTime() - Date.now() + 50));
+    await sleep(expiresAt.getTime() - Date.now() + 50);
     await expect401(await withKey(key, `/v1/competitors?t=${t}&after`), "expired_key");
     expect((await received(t)).map((r) => r.query)).toEqual([`?t=${t}`]);
   });

@@ -3,7 +3,18 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_KEY_SCOPES, PLANS, type Plan, ROUTES, SCOPES } from "../../src/auth/policy";
 import type { KeyAuthority } from "../../src/authority/key-authority";
-import { admin, edge, newAccount, newAccountWithKey, newKey, problemOf, received, tag, withKey } from "./helpers";
+import {
+  admin,
+  edge,
+  newAccount,
+  newAccountWithKey,
+  newKey,
+  problemOf,
+  received,
+  sleep,
+  tag,
+  withKey,
+} from "./helpers";
 
 function concretePath(path: string): string {
   return path.replaceAll("{id}", "id_42");
@@ -192,14 +203,14 @@ describe("last used", () => {
   it("records use to the minute with at most one storage write per key per minute", async () => {
     // Stay clear of a minute boundary, where a second write would be right.
     const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 56_000) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 100));
+    if (intoMinute > 56_000) await sleep(60_000 - intoMinute + 100);
     const { accountId, key, id } = await newAccountWithKey("agency", { scopes: ["usage:read"] });
     const stub = env.KEY_AUTHORITY.getByName(accountId);
     const writesBefore = await runInDurableObject(stub, (i: KeyAuthority) => i.stats.rowsWritten);
     for (let i = 0; i < 100; i++) {
       // A request every few ms outlives the 150 ms test lease, so the authority is asked repeatedly.
       expect((await withKey(key, "/v1/usage")).status).toBe(200);
-      if (i % 20 === 0) await new Promise((r) => setTimeout(r, 160));
+      if (i % 20 === 0) await sleep(160);
     }
     const { writes, checks } = await runInDurableObject(stub, (i: KeyAuthority) => ({
       writes: i.stats.rowsWritten - writesBefore,

@@ -13,6 +13,7 @@ import {
   newKey,
   problemOf,
   received,
+  sleep,
   tag,
   withKey,
 } from "./helpers";
@@ -180,7 +181,7 @@ describe("no lost writes between the authority and KV (outbox + alarm)", () => {
     // KV is back, but slow to take the create's record: the revoke's record is written meanwhile.
     const slowForLiveRecords = {
       put: async (k: string, value: string) => {
-        if (JSON.parse(value).revoked_at === null) await new Promise((r) => setTimeout(r, 300));
+        if (JSON.parse(value).revoked_at === null) await sleep(300);
         return env.API_KEYS.put(k, value);
       },
     } as unknown as KVNamespace;
@@ -188,7 +189,7 @@ describe("no lost writes between the authority and KV (outbox + alarm)", () => {
       instance.kv = slowForLiveRecords;
     });
     const retry = runDurableObjectAlarm(stub);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     expect((await admin("DELETE", `/accounts/${accountId}/keys/${id}`)).status).toBe(200);
     await retry;
     expect(JSON.parse((await env.API_KEYS.get(`key:${hash}`)) ?? "{}").revoked_at).toMatch(/Z$/);
