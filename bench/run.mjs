@@ -15,8 +15,14 @@ import { Agent, createServer, request } from "node:http";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { freshDevVars } from "../scripts/dev-vars.mjs";
+import {
+  bundleEdge,
+  loadMiniflare,
+  startEdge,
+  WRANGLER_VERSION,
+  wranglerWorkerOptions,
+} from "../scripts/miniflare-edge.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -25,6 +31,7 @@ const OUT = resolve("bench/.out");
 const ORIGIN_PORT = 18900;
 const BARE_PORT = 18901;
 const EDGE_PORT = 18902;
+const STRICT_PORT = 18903;
 const ORIGIN = `http://127.0.0.1:${ORIGIN_PORT}`;
 const PATH = "/v1/competitors?city=austin";
 
@@ -42,7 +49,7 @@ function log(message) {
 mkdirSync(OUT, { recursive: true });
 ensureWrk();
 log("bundling the edge (wrangler deploy --dry-run) and the harness (esbuild)");
-execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", join(OUT, "edge")], { stdio: "ignore" });
+const edgeScript = bundleEdge(join(OUT, "edge"));
 execFileSync(
   "npx",
   [
@@ -56,9 +63,7 @@ execFileSync(
   { stdio: "ignore" },
 );
 const harness = await import(pathToFileURL(join(OUT, "harness.mjs")).href);
-const wranglerDir = resolve("node_modules/wrangler");
-const WRANGLER_VERSION = JSON.parse(readFileSync(join(wranglerDir, "package.json"), "utf8")).version;
-const { Miniflare } = await import(pathToFileURL(join(wranglerDir, "node_modules/miniflare/dist/src/index.js")).href);
+const Miniflare = await loadMiniflare();
 
 // --- the origin, the bare Worker and the edge ------------------------------------------------
 const origin = createServer((req, res) => {
@@ -91,34 +96,32 @@ function rssMiB(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
 const ALG = process.env.BENCH_ALG ?? "EdDSA";
 const secrets = await freshDevVars(ORIGIN, ALG);
 const logChunks = [];
 const before = new Set(workerdPids());
-const edge = new Miniflare({
-  host: "127.0.0.1",
+const edge = await startEdge({
+  scriptPath: edgeScript,
   port: EDGE_PORT,
-  modules: true,
-  scriptPath: join(OUT, "edge/index.js"),
-  compatibilityDate: workerOptions.compatibilityDate,
-  compatibilityFlags: workerOptions.compatibilityFlags,
-  bindings: { ...workerOptions.bindings, ...secrets, ORIGIN_URL: ORIGIN },
-  kvNamespaces: workerOptions.kvNamespaces,
-  durableObjects: workerOptions.durableObjects,
-  handleRuntimeStdio(stdout, stderr) {
-    stdout.on("data", (chunk) => logChunks.push(chunk));
-    stderr.resume();
-  },
+  bindings: { ...secrets, ORIGIN_URL: ORIGIN },
+  onStdout: (chunk) => logChunks.push(chunk),
 });
-await edge.ready;
 const edgePid = workerdPids().find((pid) => !before.has(pid));
+// The same edge at AUTH_LEASE_MS=0: the strict design that asks the authority on every request,
+// the baseline for what leases buy.
+const strict = await startEdge({
+  scriptPath: edgeScript,
+  port: STRICT_PORT,
+  bindings: { ...secrets, ORIGIN_URL: ORIGIN, AUTH_LEASE_MS: "0" },
+  onStdout: (chunk) => logChunks.push(chunk),
+});
+const strictPid = workerdPids().find((pid) => !before.has(pid) && pid !== edgePid);
 const bare = new Miniflare({
   host: "127.0.0.1",
   port: BARE_PORT,
   modules: true,
   scriptPath: resolve("bench/bare-worker.mjs"),
-  compatibilityDate: workerOptions.compatibilityDate,
+  compatibilityDate: wranglerWorkerOptions().compatibilityDate,
   bindings: { ORIGIN_URL: ORIGIN },
   handleRuntimeStdio(stdout, stderr) {
     stdout.resume();
@@ -126,13 +129,14 @@ const bare = new Miniflare({
   },
 });
 await bare.ready;
-const barePid = workerdPids().find((pid) => !before.has(pid) && pid !== edgePid);
-const EDGE = `http://127.0.0.1:${EDGE_PORT}`;
-const BARE = `http://127.0.0.1:${BARE_PORT}`;
+const barePid = workerdPids().find((pid) => !before.has(pid) && pid !== edgePid && pid !== strictPid);
+const EDGE = { url: `http://127.0.0.1:${EDGE_PORT}`, pid: edgePid };
+const STRICT = { url: `http://127.0.0.1:${STRICT_PORT}`, pid: strictPid };
+const BARE = { url: `http://127.0.0.1:${BARE_PORT}`, pid: barePid };
 
 // --- accounts and keys -----------------------------------------------------------------------
-async function adminCall(method, path, body) {
-  const res = await fetch(`${EDGE}/_admin${path}`, {
+async function adminCall(method, path, body, target = EDGE) {
+  const res = await fetch(`${target.url}/_admin${path}`, {
     method,
     headers: { Authorization: `Bearer ${secrets.ADMIN_TOKEN}` },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -151,14 +155,37 @@ const malformed = Array.from({ length: 100 }, (_, i) =>
   i % 2 ? `niq_live_${harness.generateKey("").slice(0, 37)}x` : `junk${i}`,
 );
 const unknown = Array.from({ length: 1000 }, () => harness.generateKey("niq_live_"));
+await adminCall("PUT", "/accounts/bench", { plan: "pro" }, STRICT);
+const strictKey = (await adminCall("POST", "/accounts/bench/keys", { name: "strict" }, STRICT)).key;
 
 // --- load --------------------------------------------------------------------------------------
+/**
+ * A wrk script that cycles through `keys` and counts every answer by status, per thread; `done`
+ * prints the counts as `status <code> <count>` lines for {@link wrk} to read.
+ */
 function luaScript(name, keys) {
   const file = join(OUT, `${name}.lua`);
   const list = keys.map((k) => `"${k}"`).join(",\n");
   writeFileSync(
     file,
-    `local keys = {\n${list}\n}\nlocal n = 0\nrequest = function()\n  n = n + 1\n  return wrk.format("GET", "${PATH}", { ["X-NearIQ-Key"] = keys[(n % #keys) + 1] })\nend\n`,
+    `local keys = {
+${list}
+}
+local n = 0
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) statuses = {} end
+function request()
+  n = n + 1
+  return wrk.format("GET", "${PATH}", { ["X-NearIQ-Key"] = keys[(n % #keys) + 1] })
+end
+function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
+function done(summary, latency, requests)
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses")) do io.write(string.format("status %d %d\\n", status, count)) end
+  end
+end
+`,
   );
   return file;
 }
@@ -170,8 +197,8 @@ function toMs(value, unit) {
 const execFileAsync = promisify(execFile);
 
 /** wrk runs as its own process; awaiting it keeps this process's event loop (the origin) serving. */
-async function wrk(base, script, seconds = SECONDS) {
-  const pid = base === EDGE ? edgePid : barePid;
+async function wrk(target, script, seconds = SECONDS) {
+  const { url: base, pid } = target;
   const cpuBefore = pid ? cpuSeconds(pid) : Number.NaN;
   const { stdout: out } = await execFileAsync("wrk", [
     "-t2",
@@ -189,7 +216,11 @@ async function wrk(base, script, seconds = SECONDS) {
   };
   const total = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const cpuMsPerRequest = pid ? ((cpuSeconds(pid) - cpuBefore) * 1000) / Math.max(1, total) : Number.NaN;
-  return { rps, p50: p(50), p99: p(99), total, cpuMsPerRequest };
+  const statuses = {};
+  for (const [, status, count] of out.matchAll(/^status (\d+) (\d+)$/gm)) {
+    statuses[status] = (statuses[status] ?? 0) + Number(count);
+  }
+  return { rps, p50: p(50), p99: p(99), total, cpuMsPerRequest, statuses };
 }
 
 function drainLogCounts() {
@@ -206,22 +237,38 @@ function drainLogCounts() {
   return sums;
 }
 
+/** Each scenario: the keys it cycles through, the edge it drives, and the one status every answer must have. */
 const allScenarios = [
-  ["valid key", [validKey]],
-  ["malformed keys", malformed],
-  ["unknown keys (well-formed)", unknown],
-  ["revoked key", [revoked.key]],
-  ["200 keys of one account", manyKeys],
+  { name: "valid key", keys: [validKey], target: EDGE, status: 200 },
+  { name: "valid key, AUTH_LEASE_MS=0", keys: [strictKey], target: STRICT, status: 200 },
+  { name: "malformed keys", keys: malformed, target: EDGE, status: 401 },
+  { name: "unknown keys (well-formed)", keys: unknown, target: EDGE, status: 401 },
+  { name: "revoked key", keys: [revoked.key], target: EDGE, status: 401 },
+  { name: "200 keys of one account", keys: manyKeys, target: EDGE, status: 200 },
 ];
 
 const scenarios = process.env.BENCH_ONLY
-  ? allScenarios.filter(([name]) => name.includes(process.env.BENCH_ONLY))
+  ? allScenarios.filter(({ name }) => name.includes(process.env.BENCH_ONLY))
   : allScenarios;
+/** Answers whose status is not the scenario's (bare included: it answers the origin's 200), by status. */
+function unexpectedStatuses(runs, expected) {
+  const wrong = {};
+  for (const run of runs) {
+    for (const [status, count] of Object.entries(run.statuses)) {
+      if (Number(status) !== expected) wrong[status] = (wrong[status] ?? 0) + count;
+    }
+  }
+  return wrong;
+}
+function mergeCounts(into, counts) {
+  for (const [k, v] of Object.entries(counts)) into[k] = (into[k] ?? 0) + v;
+  return into;
+}
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const results = [];
-for (const [name, keys] of scenarios) {
+for (const { name, keys, target, status } of scenarios) {
   const script = luaScript(name.replace(/\W+/g, "-"), keys);
-  await wrk(EDGE, script, 1); // warm-up: first KV reads, leases, JIT
+  await wrk(target, script, 1); // warm-up: first KV reads, leases, JIT
   drainLogCounts();
   const bareRuns = [];
   const edgeRuns = [];
@@ -230,12 +277,13 @@ for (const [name, keys] of scenarios) {
     log(`${name}: round ${round + 1}/${ROUNDS}`);
     bareRuns.push(await wrk(BARE, script));
     drainLogCounts();
-    edgeRuns.push(await wrk(EDGE, script));
+    edgeRuns.push(await wrk(target, script));
     const c = drainLogCounts();
     for (const k of Object.keys(counts)) counts[k] += c[k];
   }
   const row = {
     scenario: name,
+    expected: status,
     bare_rps: mean(bareRuns.map((r) => r.rps)),
     edge_rps: mean(edgeRuns.map((r) => r.rps)),
     bare_p50: mean(bareRuns.map((r) => r.p50)),
@@ -248,6 +296,8 @@ for (const [name, keys] of scenarios) {
     authority_calls_per_request: counts.authority_calls / Math.max(1, counts.requests),
     authority_writes_per_request: counts.authority_writes / Math.max(1, counts.requests),
     logged_requests: counts.requests,
+    statuses: edgeRuns.reduce((all, run) => mergeCounts(all, run.statuses), {}),
+    unexpected: { bare: unexpectedStatuses(bareRuns, 200), edge: unexpectedStatuses(edgeRuns, status) },
   };
   row.ratio = row.edge_rps / row.bare_rps;
   results.push(row);
@@ -285,21 +335,26 @@ async function memoryRun(base, pid) {
   const rps = await sendEach(base, distinct);
   return { before, after: rssMiB(pid), rps };
 }
-const memory = { edge: await memoryRun(EDGE, edgePid) };
+const memory = { edge: await memoryRun(EDGE.url, edgePid) };
 drainLogCounts();
 log("memory: the same 100,000 requests through the bare Worker, as the baseline");
-memory.bare = await memoryRun(BARE, barePid);
+memory.bare = await memoryRun(BARE.url, barePid);
 agent.destroy();
 
 await edge.dispose();
+await strict.dispose();
 await bare.dispose();
 origin.close();
 
 // --- report ------------------------------------------------------------------------------------
 const validRow = results.find((r) => r.scenario === "valid key");
+const countsText = (counts) =>
+  Object.entries(counts)
+    .map(([status, count]) => `${status}: ${count}`)
+    .join(", ");
 const f = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "n/a");
 const lines = [
-  `Command: \`BENCH_SECONDS=${SECONDS} BENCH_CONNECTIONS=${CONNECTIONS} BENCH_ROUNDS=${ROUNDS} npm run bench\` (wrk -t2 -c${CONNECTIONS}, ${ROUNDS}× ${SECONDS}s per target, alternating bare/edge; Miniflare from wrangler ${WRANGLER_VERSION}; signing ${ALG}; AUTH_LEASE_MS=2000)`,
+  `Command: \`BENCH_SECONDS=${SECONDS} BENCH_CONNECTIONS=${CONNECTIONS} BENCH_ROUNDS=${ROUNDS} npm run bench\` (wrk -t2 -c${CONNECTIONS}, ${ROUNDS}× ${SECONDS}s per target, alternating bare/edge; Miniflare from wrangler ${WRANGLER_VERSION}; signing ${ALG}; AUTH_LEASE_MS=2000 unless the scenario says 0)`,
   "",
   "| scenario | bare req/s | edge req/s | edge/bare | bare p50 ms | edge p50 ms | bare p99 ms | edge p99 ms | workerd CPU ms/req bare → edge | KV reads/req | authority calls/req | authority writes/req |",
   "|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -308,10 +363,24 @@ const lines = [
       `| ${r.scenario} | ${f(r.bare_rps, 0)} | ${f(r.edge_rps, 0)} | ${f(r.ratio, 2)}× | ${f(r.bare_p50, 2)} | ${f(r.edge_p50, 2)} | ${f(r.bare_p99, 2)} | ${f(r.edge_p99, 2)} | ${f(r.bare_cpu_ms, 3)} → ${f(r.edge_cpu_ms, 3)} | ${f(r.kv_reads_per_request, 4)} | ${f(r.authority_calls_per_request, 4)} | ${f(r.authority_writes_per_request, 5)} |`,
   ),
   "",
+  "Answers by status (edge, every run of the scenario); any status other than the scenario's own fails the run:",
+  "",
+  "| scenario | expected | edge answers by status | unexpected (edge) | unexpected (bare, ≠ 200) |",
+  "|---|---|---|---|---|",
+  ...results.map(
+    (r) =>
+      `| ${r.scenario} | ${r.expected} | ${countsText(r.statuses)} | ${countsText(r.unexpected.edge) || "0"} | ${countsText(r.unexpected.bare) || "0"} |`,
+  ),
+  "",
   `Auth CPU per request (valid key on a leased key, no I/O in the decision): ${f((validRow?.edge_cpu_ms ?? Number.NaN) - (validRow?.bare_cpu_ms ?? Number.NaN), 3)} ms of workerd CPU more than the bare Worker (hash, policy, assertion signing, header hygiene, the log line).`,
   `Memory (RSS of each workerd process; the edge's also holds the local KV and Durable Object), 100,000 requests with distinct well-formed keys, each once: edge ${f(memory.edge.before, 0)} → ${f(memory.edge.after, 0)} MiB (+${f(memory.edge.after - memory.edge.before, 0)}, ${f(memory.edge.rps, 0)} req/s); bare Worker, same requests, ${f(memory.bare.before, 0)} → ${f(memory.bare.after, 0)} MiB (+${f(memory.bare.after - memory.bare.before, 0)}, ${f(memory.bare.rps, 0)} req/s). Every isolate cache of the edge is bounded at 10,000 entries.`,
 ];
 const report = lines.join("\n");
+const failures = results.filter((r) => countsText(r.unexpected.edge) || countsText(r.unexpected.bare));
 writeFileSync(join(OUT, "results.md"), `${report}\n`);
 writeFileSync(join(OUT, "results.json"), `${JSON.stringify({ results, memory, alg: ALG }, null, 2)}\n`);
 console.log(report);
+if (failures.length > 0) {
+  console.error(`bench: FAILED: unexpected statuses in ${failures.map((r) => `"${r.scenario}"`).join(", ")}`);
+  process.exitCode = 1;
+}

@@ -14,10 +14,12 @@ import { isWellFormedKey, MAX_KEY_HEADER_BYTES } from "../keys/format";
 import { sha256Hex } from "../keys/hash";
 import { type KeyRecord, kvKeyFor, parseKeyRecord } from "../keys/record";
 import {
+  callEnded,
+  callStarted,
+  callsInFlight,
   companionsOf,
   dropLease,
   leases,
-  pendingChecks,
   records,
   storeLease,
   UNKNOWN_KEY_TTL_MS,
@@ -83,10 +85,35 @@ function currentLease(hash: string): KeyCheck | undefined {
   return lease.check;
 }
 
+/** The longest pause between two looks at the isolate's leases while another request's call is on its way. */
+const MAX_JOIN_POLL_MS = 16;
+
+/**
+ * Waits while another request's authority call about `hash` is on its way, for at most `ms`, on
+ * this request's own timers.
+ *
+ * Why not await that call's promise: workerd gives every request its own I/O context, and a
+ * request whose only remaining work is a promise that another request's I/O will settle is
+ * cancelled as hung ("The Workers runtime canceled this request because it detected that your
+ * Worker's code had hung and would never generate a response", a bare 500 that skips our error
+ * handling; https://developers.cloudflare.com/workers/observability/errors/). A timer is this
+ * request's own I/O, and what it reads afterwards (the lease memory) is plain, settled data, so a
+ * request that waits this way is never cancelled. Timers advance workerd's clock, so the deadline holds.
+ */
+async function waitForCallInFlight(hash: string, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  let pause = 1;
+  while (callsInFlight.has(hash) && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    pause = Math.min(pause * 2, MAX_JOIN_POLL_MS);
+  }
+}
+
 /**
  * The authority's answer about the key, or the lease this isolate holds on an earlier one. A call
- * also renews the leases this isolate holds on the account's other busy keys, and requests that
- * need the same key meanwhile wait for it rather than ask again.
+ * also renews the leases this isolate holds on the account's other busy keys. While leases are on,
+ * requests that need a key whose call is on its way wait for the lease it brings rather than ask
+ * again; at `AUTH_LEASE_MS=0` every request asks for itself, since no answer may be reused.
  */
 async function checkWithAuthority(
   env: Bindings,
@@ -98,9 +125,8 @@ async function checkWithAuthority(
   const current = currentLease(hash);
   if (current) return current;
   // A call already on its way may bring a lease: use it only if it is still current when it lands.
-  const pending = pendingChecks.get(hash);
-  if (pending) {
-    await pending.catch(() => {});
+  if (config.authLeaseMs > 0 && callsInFlight.has(hash)) {
+    await waitForCallInFlight(hash, config.authTimeoutMs);
     const joined = currentLease(hash);
     if (joined) return joined;
   }
@@ -111,13 +137,13 @@ async function checkWithAuthority(
     () => authorityFor(env, record.account_id).checkKeys(questions, config.authLeaseMs),
     config.authTimeoutMs,
   );
-  for (const { hash: asked } of questions) pendingChecks.set(asked, call);
+  for (const { hash: asked } of questions) callStarted(asked);
   let checks: KeyCheck[];
   try {
     checks = await call;
   } finally {
     log.authority_ms += Date.now() - sentAt;
-    for (const { hash: asked } of questions) if (pendingChecks.get(asked) === call) pendingChecks.delete(asked);
+    for (const { hash: asked } of questions) callEnded(asked);
   }
   questions.forEach((question, i) => {
     const check = checks[i];

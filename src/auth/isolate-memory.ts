@@ -30,8 +30,21 @@ export interface Lease {
 export const records = new BoundedCache<string, KeyRecord>(MAX_ENTRIES);
 export const unknownKeys = new BoundedCache<string, number>(MAX_ENTRIES);
 export const leases = new BoundedCache<string, Lease>(MAX_ENTRIES);
-/** Key hash → the authority call on its way that asks about it (entries live as long as the call). */
-export const pendingChecks = new Map<string, Promise<unknown>>();
+/**
+ * Key hash → how many authority calls about it are on their way. A count, never the call's
+ * promise: a promise belongs to the request whose I/O settles it (see `waitForCallInFlight`).
+ */
+export const callsInFlight = new Map<string, number>();
+
+export function callStarted(hash: string): void {
+  callsInFlight.set(hash, (callsInFlight.get(hash) ?? 0) + 1);
+}
+
+export function callEnded(hash: string): void {
+  const left = (callsInFlight.get(hash) ?? 1) - 1;
+  if (left > 0) callsInFlight.set(hash, left);
+  else callsInFlight.delete(hash);
+}
 /** Account id → hashes of its keys with a lease here, most recent last (bounded per account). */
 const leasedByAccount = new BoundedCache<string, Set<string>>(MAX_INDEXED_ACCOUNTS);
 
@@ -83,4 +96,5 @@ export function clearIsolateMemory(): void {
   unknownKeys.clear();
   leases.clear();
   leasedByAccount.clear();
+  callsInFlight.clear();
 }

@@ -54,7 +54,10 @@ async function importSigningKey(raw: string | undefined): Promise<SigningKey | n
   }
 }
 
-let imported: { raw: string | undefined; key: Promise<SigningKey | null> } | undefined;
+// The imported key, never the import's promise: a request must not await a promise that another
+// request's work settles (workerd cancels it as hung). Requests that arrive before the first
+// import has finished each import for themselves; the result is the same.
+let imported: { raw: string | undefined; key: SigningKey | null } | undefined;
 
 /**
  * The signing key for `raw`, or `null` when it is missing or unusable (CONTRACT §3: usable means
@@ -64,9 +67,9 @@ let imported: { raw: string | undefined; key: Promise<SigningKey | null> } | und
  * const key = await loadSigningKey(env.ASSERTION_PRIVATE_JWK);
  * if (!key) throw new ProblemError("misconfigured", "…");
  */
-export function loadSigningKey(raw: string | undefined): Promise<SigningKey | null> {
+export async function loadSigningKey(raw: string | undefined): Promise<SigningKey | null> {
   if (imported && imported.raw === raw) return imported.key;
-  const key = importSigningKey(raw);
+  const key = await importSigningKey(raw);
   imported = { raw, key };
   return key;
 }
