@@ -18,6 +18,7 @@
  */
 import { parseArgs } from "node:util";
 import { readDevVars } from "./dev-vars.mjs";
+import { printable as p } from "./printable.mjs";
 
 const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3, unauthorized: 4 };
 
@@ -83,12 +84,12 @@ async function call(method, path, body) {
     json = { detail: text };
   }
   if (res.ok) return json;
-  const reason = `${res.status} ${json.code ?? ""}: ${json.detail ?? text}`.trim();
+  const reason = p(`${res.status} ${json.code ?? ""}: ${json.detail ?? text}`.trim());
   if (res.status === 401 || json.code === "admin_disabled") {
     fail(EXIT.unauthorized, `The admin token was refused (${reason}). Check --token or ADMIN_TOKEN in .dev.vars.`);
   }
   if (res.status >= 500) fail(EXIT.unreachable, `The edge failed: ${reason}`);
-  const extraInfo = json.invalid_scopes ? ` (invalid: ${json.invalid_scopes.join(", ")})` : "";
+  const extraInfo = json.invalid_scopes ? ` (invalid: ${p(json.invalid_scopes.join(", "))})` : "";
   fail(EXIT.refused, `Refused: ${reason}${extraInfo}`);
 }
 
@@ -97,7 +98,7 @@ switch (command) {
   case "plan": {
     if (!extra) fail(EXIT.usage, USAGE);
     const result = await call("PUT", `/accounts/${account}`, { plan: extra });
-    console.log(`account ${result.account_id}: plan ${result.plan}`);
+    console.log(`account ${p(result.account_id)}: plan ${p(result.plan)}`);
     break;
   }
   case "create": {
@@ -110,11 +111,14 @@ switch (command) {
         .filter(Boolean);
     if (values["expires-at"] !== undefined) body.expires_at = values["expires-at"];
     const created = await call("POST", `/accounts/${account}/keys`, body);
-    console.error(`created key ${created.id} for ${accountId}`);
-    console.error(`  name:       ${created.name ?? "(none)"}`);
-    console.error(`  scopes:     ${created.scopes.join(" ")}`);
-    console.error(`  expires_at: ${created.expires_at ?? "never"}`);
+    console.error(`created key ${p(created.id)} for ${p(accountId)}`);
+    console.error(`  name:       ${p(created.name ?? "(none)")}`);
+    console.error(`  scopes:     ${p(created.scopes.join(" "))}`);
+    console.error(`  expires_at: ${p(created.expires_at ?? "never")}`);
     console.error("This is the only time the key is shown: store it in a secret manager now.");
+    if (!/^[A-Za-z0-9_]+$/.test(created.key) || !/^[A-Za-z0-9_]+$/.test(created.id)) {
+      fail(EXIT.unreachable, "The edge answered a key or id in an unexpected form.");
+    }
     if (values.export) {
       console.log(`export NEARIQ_KEY='${created.key}'`);
       console.log(`export NEARIQ_KEY_ID='${created.id}'`);
@@ -125,7 +129,7 @@ switch (command) {
   }
   case "list": {
     const { keys } = await call("GET", `/accounts/${account}/keys`);
-    if (keys.length === 0) console.log(`no keys for ${accountId}`);
+    if (keys.length === 0) console.log(`no keys for ${p(accountId)}`);
     for (const key of keys) {
       const state = key.revoked_at
         ? `revoked ${key.revoked_at}`
@@ -133,7 +137,8 @@ switch (command) {
           ? `expires ${key.expires_at}`
           : "active";
       console.log(
-        `${key.id}  ${key.hint}  ${state}  last used ${key.last_used_at ?? "never"}  [${key.scopes.join(" ")}]  ${key.name ?? ""}`,
+        p(`${key.id}  ${key.hint}  ${state}  last used ${key.last_used_at ?? "never"}  [${key.scopes.join(" ")}]  `) +
+          p(key.name ?? ""),
       );
     }
     break;
@@ -141,7 +146,7 @@ switch (command) {
   case "revoke": {
     if (!extra) fail(EXIT.usage, USAGE);
     const result = await call("DELETE", `/accounts/${account}/keys/${encodeURIComponent(extra)}`);
-    console.log(`revoked ${result.id} at ${result.revoked_at}`);
+    console.log(`revoked ${p(result.id)} at ${p(result.revoked_at)}`);
     break;
   }
   default:

@@ -50,6 +50,7 @@ async function apiRequest(c: Context<AppEnv>): Promise<Response> {
   const route = authorize(request.method, url.pathname, principal);
   log.route = route.path;
   if (route.answeredByEdge) {
+    c.header("Cache-Control", "no-store");
     return request.method === "HEAD" ? c.body(null, 200) : c.json(presentCurrentKey(principal));
   }
   const target = originTarget(ready.originUrl, url);

@@ -3,7 +3,7 @@
  * Reads an admin request's JSON body with a hard size limit, whether the size is declared by
  * `Content-Length` or the body is streamed.
  */
-import { discardBody } from "../http/discard-body";
+import { discardBody, drainReader } from "../http/discard-body";
 import { ProblemError } from "../http/problem";
 
 export const MAX_ADMIN_BODY_BYTES = 65_536;
@@ -21,8 +21,8 @@ async function readLimited(request: Request, body: ReadableStream<Uint8Array>): 
     if (done) break;
     total += value.byteLength;
     if (total > MAX_ADMIN_BODY_BYTES) {
-      reader.releaseLock();
-      await discardBody(request);
+      // The same reader drains the rest: the stream is locked to it and `bodyUsed` is already true.
+      await drainReader(request, reader, total);
       throw tooLarge();
     }
     chunks.push(value);

@@ -5,6 +5,7 @@
  */
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
+import { canonicalHeaderName } from "../http/header-name";
 import { ProblemError } from "../http/problem";
 
 async function digest(text: string): Promise<ArrayBuffer> {
@@ -15,6 +16,13 @@ async function digest(text: string): Promise<ArrayBuffer> {
 async function sameToken(presented: string, expected: string): Promise<boolean> {
   const [a, b] = await Promise.all([digest(presented), digest(expected)]);
   return crypto.subtle.timingSafeEqual(a, b);
+}
+
+/** `X-NearIQ-Key`, or a look-alike that an origin stack would fold into it (`X-NearIQ_Key`). */
+function carriesApiKeyHeader(headers: Headers): boolean {
+  if (headers.has("x-neariq-key")) return true;
+  for (const [name] of headers) if (canonicalHeaderName(name) === "x-neariq-key") return true;
+  return false;
 }
 
 function bearerToken(header: string | undefined): string | null {
@@ -30,7 +38,7 @@ function bearerToken(header: string | undefined): string | null {
  * admin.use("*", guardAdmin);
  */
 export const guardAdmin = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.req.raw.headers.has("x-neariq-key")) {
+  if (carriesApiKeyHeader(c.req.raw.headers)) {
     throw new ProblemError("key_management_forbidden", "API keys cannot manage API keys; use the admin token.");
   }
   const expected = c.var.config.adminToken;

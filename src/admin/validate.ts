@@ -78,10 +78,20 @@ export interface NewKeyRequest {
   readonly expiresAt: number | null;
 }
 
+// Control characters (C0, DEL, C1) and bidirectional overrides and isolates: a name is shown in
+// terminals and dashboards, where these can clear a screen or reorder what a person reads.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const UNSAFE_NAME_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 function parseName(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== "string") throw invalid('"name" must be a string.');
   if ([...value].length > MAX_NAME_LENGTH) throw invalid(`"name" must be at most ${MAX_NAME_LENGTH} characters.`);
+  if (UNSAFE_NAME_CHARACTER.test(value)) {
+    throw invalid('"name" must not contain control characters or bidirectional overrides.');
+  }
+  if (LONE_SURROGATE.test(value)) throw invalid('"name" must be well-formed Unicode (no lone surrogates).');
   return value;
 }
 
@@ -98,10 +108,14 @@ function parseScopes(value: unknown): string[] {
   return normalizeScopes(value as string[]);
 }
 
+/** The latest `expires_at` accepted: later times have no RFC 3339 form to answer with. */
+const LATEST_EXPIRY_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
 function parseExpiresAt(value: unknown, now: number): number | null {
   if (value === undefined || value === null) return null;
   const at = typeof value === "string" ? parseRfc3339(value) : null;
   if (at === null) throw invalid('"expires_at" must be an RFC 3339 date-time.');
+  if (at > LATEST_EXPIRY_MS) throw invalid('"expires_at" must not be after 9999-12-31T23:59:59Z.');
   if (at <= now) throw invalid('"expires_at" must be in the future.');
   return at;
 }

@@ -19,6 +19,7 @@ import {
   callsInFlight,
   companionsOf,
   dropLease,
+  expiredKeys,
   leases,
   records,
   storeLease,
@@ -34,6 +35,10 @@ export interface Principal {
 }
 
 const INVALID = "The API key is not valid.";
+
+function expired(): ProblemError {
+  return new ProblemError("expired_key", "This API key has expired.");
+}
 const utf8 = new TextEncoder();
 
 /** The key the caller presented, checked for form only (no storage is touched). */
@@ -186,6 +191,7 @@ export async function authenticate(
   log.account_id = record.account_id;
   log.key_id = record.key_id;
   if (record.revoked_at !== null) throw new ProblemError("revoked_key", "This API key has been revoked.");
+  if (expiredKeys.get(hash)) throw expired();
   const { key, plan } = await checkWithAuthority(env, record, hash, config, log);
   if (!key || !plan) throw new ProblemError("invalid_key", INVALID);
   if (key.revokedAt !== null) {
@@ -193,7 +199,8 @@ export async function authenticate(
     throw new ProblemError("revoked_key", "This API key has been revoked.");
   }
   if (key.expiresAt !== null && key.expiresAt <= Date.now()) {
-    throw new ProblemError("expired_key", "This API key has expired.");
+    expiredKeys.set(hash, true);
+    throw expired();
   }
   return { accountId: record.account_id, key, plan };
 }

@@ -2,7 +2,8 @@
  * @module
  * What one isolate remembers between requests, each bounded: KV records by key hash (they only
  * ever change to "revoked", which may be trusted), well-formed keys that KV does not know (for a
- * short while), and the authority's leases, indexed by account so that one call renews them all.
+ * short while), keys refused as expired, and the authority's leases, indexed by account so that
+ * one call renews them all. Only settled values: never a promise of another request's I/O.
  */
 import type { KeyCheck, KeyQuestion } from "../authority/types";
 import type { KeyRecord } from "../keys/record";
@@ -30,6 +31,8 @@ export interface Lease {
 export const records = new BoundedCache<string, KeyRecord>(MAX_ENTRIES);
 export const unknownKeys = new BoundedCache<string, number>(MAX_ENTRIES);
 export const leases = new BoundedCache<string, Lease>(MAX_ENTRIES);
+/** Keys refused as expired: an expiry is never undone (a roll only shortens one), so no need to ask again. */
+export const expiredKeys = new BoundedCache<string, true>(MAX_ENTRIES);
 /**
  * Key hash → how many authority calls about it are on their way. A count, never the call's
  * promise: a promise belongs to the request whose I/O settles it (see `waitForCallInFlight`).
@@ -95,6 +98,7 @@ export function clearIsolateMemory(): void {
   records.clear();
   unknownKeys.clear();
   leases.clear();
+  expiredKeys.clear();
   leasedByAccount.clear();
   callsInFlight.clear();
 }

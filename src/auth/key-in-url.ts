@@ -1,27 +1,37 @@
 /**
  * @module
- * CONTRACT §3 row 1: a key in the URL is refused before anything else, since URLs end up in logs,
- * browser histories and referrers. The path is checked too, so that no key reaches the origin.
+ * CONTRACT §3 row 1 and §10: a key in the URL is refused before anything else, since URLs end up
+ * in logs, browser histories and referrers. The path is checked too, so that no key reaches the
+ * origin, however it is percent-encoded.
  */
 import { ProblemError } from "../http/problem";
 
-function decoded(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
+const VALID_ESCAPE = /%[0-9A-Fa-f]{2}/g;
+
+/**
+ * `text` with every valid `%XX` decoded (as the byte's code point) and anything else, a stray `%`
+ * or `%zz` included, left as it is. A key is ASCII, so decoding bytes one by one finds it exactly
+ * where a strict UTF-8 decoder would give up on the whole text.
+ *
+ * @example
+ * percentDecodeLeniently("a%62c%zz%") // "abc%zz%"
+ */
+export function percentDecodeLeniently(text: string): string {
+  return text.includes("%")
+    ? text.replace(VALID_ESCAPE, (hex) => String.fromCharCode(Number.parseInt(hex.slice(1), 16)))
+    : text;
 }
 
 /**
  * Throws `key_in_url` when a query parameter name or value (raw or percent-decoded) or a path
- * segment holds something key-like (`keyPattern`).
+ * segment (raw or percent-decoded leniently) holds something key-like (`keyPattern`).
  *
  * @example
  * refuseKeyInUrl(new URL(request.url), keyLikePattern("niq_live_"));
  */
 export function refuseKeyInUrl(url: URL, keyPattern: RegExp): void {
-  const places = [url.search, url.pathname, decoded(url.pathname)];
+  const places = [url.search, url.pathname];
+  for (const segment of url.pathname.split("/")) places.push(percentDecodeLeniently(segment));
   for (const [name, value] of url.searchParams) places.push(name, value);
   if (places.some((place) => keyPattern.test(place))) {
     throw new ProblemError(

@@ -1,12 +1,13 @@
 /**
  * @module
  * The first and last step of every request: a request id, the configuration, one log line, the
- * `X-NearIQ-Request-Id` header, and an unread request body discarded before we answer.
+ * `X-NearIQ-Request-Id` header, and an unread request body discarded before we answer (with
+ * `Connection: close` when it had to be given up).
  */
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { readConfig } from "../env";
-import { discardBody } from "./discard-body";
+import { bodyAbandoned, discardBody } from "./discard-body";
 import { newRequestLog, writeRequestLog } from "./request-log";
 
 /** Sets `requestId`, `config` and `log` on the context, and finishes the response. */
@@ -18,6 +19,7 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   c.set("config", readConfig(c.env));
   await next();
   await discardBody(c.req.raw);
+  if (bodyAbandoned(c.req.raw)) c.res.headers.set("Connection", "close");
   c.res.headers.set("X-NearIQ-Request-Id", requestId);
   log.status = c.res.status;
   writeRequestLog(log);

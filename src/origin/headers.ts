@@ -1,8 +1,15 @@
 /**
  * @module
- * Header hygiene for the request to the origin (CONTRACT §5): nothing the client sent may pose as
- * one of our claims, override the method, or carry a key.
+ * Header hygiene for the request to the origin (CONTRACT §5, §10): nothing the client sent may pose
+ * as one of our claims, override the method, or carry a key.
+ *
+ * Names are compared case-insensitively and with `_` read as `-`, since CGI, WSGI and some proxies
+ * fold `_` into `-` (`X-NearIQ_Scopes` would merge with our `X-NearIQ-Scopes`). Beyond that, every
+ * incoming header whose name holds a `_` is dropped, as nginx does by default
+ * (`underscores_in_headers off`): no standard header has one, and an origin stack that folds them
+ * can be confused by any of them, not only by ours.
  */
+import { canonicalHeaderName } from "../http/header-name";
 
 const METHOD_OVERRIDES = new Set(["x-http-method-override", "x-http-method", "x-method-override"]);
 // RFC 9110 §7.6.1: hop-by-hop headers describe one connection, not the request.
@@ -20,7 +27,9 @@ const HOP_BY_HOP = new Set([
 // The origin trusts the signed assertion, never a client credential, which may itself be a key.
 const CLIENT_CREDENTIALS = new Set(["authorization"]);
 
-function droppedByName(name: string, connectionListed: Set<string>): boolean {
+function droppedByName(rawName: string, connectionListed: Set<string>): boolean {
+  if (rawName.includes("_")) return true;
+  const name = canonicalHeaderName(rawName);
   return (
     name.startsWith("x-neariq-") ||
     METHOD_OVERRIDES.has(name) ||
@@ -45,7 +54,7 @@ export function originHeaders(
   const connectionListed = new Set(
     (incoming.get("connection") ?? "")
       .split(",")
-      .map((token) => token.trim().toLowerCase())
+      .map((token) => canonicalHeaderName(token.trim()))
       .filter(Boolean),
   );
   const outgoing = new Headers();

@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -43,6 +44,37 @@ async function waitFor(url: string, ms: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${url} did not come up:\n${output.slice(-3000)}`);
+}
+
+/**
+ * A POST of `contentLength` bytes over a raw connection, its body written by `writeBody`: the
+ * answer's status, and whether the server closed the connection (the edge gives up on a body it
+ * does not use past 5 s or 16 MiB; `wrangler dev` turns its `Connection: close` into a closed socket).
+ */
+function rawUpload(
+  path: string,
+  contentLength: number,
+  writeBody: (socket: Socket) => void,
+): Promise<{ status: number; closedByServer: boolean }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(EDGE_PORT, "127.0.0.1");
+    let head = "";
+    const timeout = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no close within 20 s: ${head.slice(0, 200)}`));
+    }, 20_000);
+    socket.on("error", () => {});
+    socket.on("data", (data) => {
+      head += data.toString("latin1");
+    });
+    socket.on("end", () => {
+      clearTimeout(timeout);
+      socket.destroy();
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), closedByServer: true });
+    });
+    socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${contentLength}\r\n\r\n`);
+    writeBody(socket);
+  });
 }
 
 async function keysCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -167,6 +199,60 @@ describe("quickstart over HTTP (wrangler dev + example origin + key CLI)", () =>
     expect(big.status).toBe(413);
     expect((await fetch(`${EDGE}/healthz`)).status).toBe(200);
   });
+
+  it("drains a refused chunked admin body over 64 KiB: 413, and the next request is served at once", async () => {
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 2 * 1024 * 1024) return controller.close();
+        sent += 16 * 1024;
+        controller.enqueue(new Uint8Array(16 * 1024));
+      },
+    });
+    const res = await fetch(`${EDGE}/_admin/accounts/${account}/keys`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${secrets.ADMIN_TOKEN}` },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { code: string }).code).toBe("payload_too_large");
+    expect(sent).toBe(2 * 1024 * 1024);
+    const next = await fetch(`${EDGE}/healthz`, { signal: AbortSignal.timeout(5_000) });
+    expect(next.status).toBe(200);
+  });
+
+  it("gives up on a body that trickles after 5 s and closes that connection; the next request is served", async () => {
+    const started = Date.now();
+    const answer = await rawUpload("/v1/competitors", 100, (socket) => {
+      const timer = setInterval(() => socket.write("x"), 500);
+      socket.on("close", () => clearInterval(timer));
+    });
+    expect(answer.status).toBe(401);
+    expect(answer.closedByServer).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
+    const next = await fetch(`${EDGE}/healthz`, { signal: AbortSignal.timeout(5_000) });
+    expect(next.status).toBe(200);
+  }, 30_000);
+
+  it("answers a 17 MiB body without a key 401 and closes that connection; the next request is served", async () => {
+    const size = 17 * 1024 * 1024;
+    const answer = await rawUpload("/v1/competitors", size, (socket) => {
+      const chunk = Buffer.alloc(64 * 1024, 120);
+      let sent = 0;
+      const pump = () => {
+        while (sent < size && !socket.destroyed) {
+          sent += chunk.length;
+          if (!socket.write(chunk)) return void socket.once("drain", pump);
+        }
+      };
+      pump();
+    });
+    expect(answer.status).toBe(401);
+    expect(answer.closedByServer).toBe(true);
+    const next = await fetch(`${EDGE}/healthz`, { signal: AbortSignal.timeout(5_000) });
+    expect(next.status).toBe(200);
+  }, 30_000);
 
   it("revokes with the CLI; the next request gets 401 revoked_key", async () => {
     const revoked = await keysCli("revoke", account, keyId);

@@ -98,6 +98,114 @@ describe("hostile input (property-based)", () => {
     );
   }, 120_000);
 
+  it("any header name in an X-NearIQ-* or method-override family, in any case, with `_` for `-`: never reaches the origin", async () => {
+    const { key, accountId, id } = await newAccountWithKey("pro", { scopes: ["competitors:read"] });
+    const families = [
+      "x-neariq-scopes",
+      "x-neariq-plan",
+      "x-neariq-account-id",
+      "x-neariq-key-id",
+      "x-neariq-auth-assertion",
+      "x-neariq-request-id",
+      "x-neariq-anything",
+      "x-http-method-override",
+      "x-http-method",
+      "x-method-override",
+      "proxy-authorization",
+    ];
+    const lookAlike = fc
+      .tuple(fc.constantFrom(...families), fc.infiniteStream(fc.boolean()), fc.infiniteStream(fc.boolean()))
+      .map(([name, underscores, uppers]) => {
+        const u = underscores[Symbol.iterator]();
+        const c = uppers[Symbol.iterator]();
+        return [...name]
+          .map((ch) => (ch === "-" && u.next().value ? "_" : ch))
+          .map((ch) => (c.next().value ? ch.toUpperCase() : ch))
+          .join("");
+      });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(lookAlike, { minLength: 1, maxLength: 6, selector: (n) => n.toLowerCase() }),
+        async (names) => {
+          const t = tag();
+          const headers = new Headers({ "X-NearIQ-Key": key });
+          for (const name of names) headers.append(name, "payments:write agency DELETE");
+          const res = await edge(`/v1/competitors?t=${t}`, { headers });
+          expect(res.status).toBe(200);
+          const [got] = await received(t);
+          const forwarded = got?.headers ?? {};
+          expect(
+            Object.keys(forwarded).filter((n) => n.includes("_") || /method/.test(n) || n === "proxy-authorization"),
+          ).toEqual([]);
+          expect(forwarded["x-neariq-scopes"]).toBe("competitors:read");
+          expect(forwarded["x-neariq-plan"]).toBe("pro");
+          expect(forwarded["x-neariq-account-id"]).toBe(accountId);
+          expect(forwarded["x-neariq-key-id"]).toBe(id);
+          expect(forwarded["x-neariq-anything"]).toBeUndefined();
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  }, 120_000);
+
+  it("any path with a key in it, some characters percent-encoded, amid invalid escapes: 400 key_in_url, never forwarded", async () => {
+    const { key } = await newAccountWithKey();
+    const t = tag();
+    const noise = fc.array(fc.constantFrom("%", "%z", "%zz", "%ff", "%C3", "%e2%82", "%%", "%g1", "x", "%25", "/"), {
+      maxLength: 4,
+    });
+    const encodedKey = fc
+      .array(fc.boolean(), { minLength: key.length, maxLength: key.length })
+      .map((flags) =>
+        [...key].map((ch, i) => (flags[i] ? `%${ch.charCodeAt(0).toString(16).padStart(2, "0")}` : ch)).join(""),
+      );
+    await fc.assert(
+      fc.asyncProperty(
+        noise,
+        encodedKey,
+        noise,
+        fc.constantFrom("/v1/competitors/", "/v1/", "/v1/alerts/x/"),
+        async (before, k, after, base) => {
+          const res = await edge(`${base}${before.join("")}${k}${after.join("")}?t=${t}`, {
+            headers: { "X-NearIQ-Key": key },
+          });
+          expect(res.status).toBe(400);
+          expect(((await res.json()) as { code: string }).code).toBe("key_in_url");
+        },
+      ),
+      { numRuns: RUNS },
+    );
+    expect(await received(t)).toEqual([]);
+  }, 120_000);
+
+  it("any key name from the whole of Unicode: 201 if and only if it has no control, bidi-override or lone-surrogate character", async () => {
+    const accountId = await newAccount();
+    // CONTRACT §10, written out here rather than taken from the code under test.
+    const unsafe = (name: string) =>
+      [...name].some((ch) => {
+        const c = ch.codePointAt(0) ?? 0;
+        const lone = ch.length === 1 && c >= 0xd800 && c <= 0xdfff;
+        return (
+          c <= 0x1f || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || lone
+        );
+      });
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: "binary", maxLength: 40 }), async (name) => {
+        const res = await admin("POST", `/accounts/${accountId}/keys`, JSON.stringify({ name }));
+        if (unsafe(name)) {
+          expect(res.status).toBe(400);
+          expect(((await res.json()) as { code: string }).code).toBe("invalid_request");
+        } else {
+          expect(res.status).toBe(201);
+          const created = (await res.json()) as { name: string; key: string };
+          expect(created.name).toBe(name);
+          await registerCreatedKey(created.key);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  }, 120_000);
+
   it("any path: forwarded only if the policy matched it, and then exactly as matched", async () => {
     const { key } = await newAccountWithKey("agency", { scopes: [...SCOPES] });
     const segment = fc.oneof(

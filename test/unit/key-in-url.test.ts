@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { percentDecodeLeniently, refuseKeyInUrl } from "../../src/auth/key-in-url";
+import { generateKey, keyLikePattern } from "../../src/keys/format";
+
+describe("percentDecodeLeniently (CONTRACT §10)", () => {
+  it("decodes every valid %XX and leaves everything else as it is", () => {
+    expect(percentDecodeLeniently("a%62c")).toBe("abc");
+    expect(percentDecodeLeniently("%zz%4a%")).toBe("%zzJ%");
+    expect(percentDecodeLeniently("%%41")).toBe("%A");
+    expect(percentDecodeLeniently("%ff%4A")).toBe("\u00ffJ");
+    expect(percentDecodeLeniently("%2541")).toBe("%41");
+    expect(percentDecodeLeniently("plain")).toBe("plain");
+    expect(percentDecodeLeniently("%e2%82%ac")).toBe("\u00e2\u0082\u00ac");
+  });
+});
+
+describe("refuseKeyInUrl", () => {
+  const key = generateKey("niq_live_");
+  const pattern = keyLikePattern("niq_live_");
+  const encoded = (i: number) => `${key.slice(0, i)}%${key.charCodeAt(i).toString(16)}${key.slice(i + 1)}`;
+
+  it("finds a key in a path segment beside an invalid escape", () => {
+    for (const path of [`/v1/x/%ff${encoded(12)}`, `/v1/${encoded(0)}%`, `/v1/%zz${encoded(40)}%zz`]) {
+      expect(() => refuseKeyInUrl(new URL(path, "http://e.test"), pattern), path).toThrow("Do not put an API key");
+    }
+  });
+
+  it("lets a path without a key through, whatever its escapes", () => {
+    expect(() => refuseKeyInUrl(new URL("/v1/x/%ff%zz%/niq_live_short", "http://e.test"), pattern)).not.toThrow();
+  });
+});
