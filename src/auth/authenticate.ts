@@ -143,15 +143,17 @@ async function checkWithAuthority(
     config.authTimeoutMs,
   );
   for (const { hash: asked } of questions) callStarted(asked);
-  let checks: KeyCheck[];
+  let checks: KeyCheck[] | null;
   try {
     checks = await call;
   } finally {
     log.authority_ms += Date.now() - sentAt;
     for (const { hash: asked } of questions) callEnded(asked);
   }
+  if (!checks) throw authUnavailable();
+  const answered = checks;
   questions.forEach((question, i) => {
-    const check = checks[i];
+    const check = answered[i];
     if (!check) return;
     log.authority_writes += check.writes;
     if (check.leaseMs > 0) {
@@ -166,7 +168,7 @@ async function checkWithAuthority(
       dropLease(question.hash);
     }
   });
-  const answer = checks[0];
+  const answer = answered[0];
   if (!answer) throw authUnavailable();
   return answer;
 }

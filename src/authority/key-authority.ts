@@ -183,11 +183,18 @@ export class KeyAuthority extends DurableObject<Bindings> {
    * `used` (to the minute, one write per key per minute at most) and grants a lease of up to
    * `requestedLeaseMs` on each usable key.
    */
-  checkKeys(questions: readonly KeyQuestion[], requestedLeaseMs: number): KeyCheck[] {
+  checkKeys(questions: readonly KeyQuestion[], requestedLeaseMs: number): KeyCheck[] | null {
     this.stats.checks++;
-    const plan = this.getAccount()?.plan ?? null;
-    const now = Date.now();
-    return questions.slice(0, MAX_QUESTIONS).map((question) => this.checkKey(question, plan, now, requestedLeaseMs));
+    try {
+      const plan = this.getAccount()?.plan ?? null;
+      const now = Date.now();
+      return questions.slice(0, MAX_QUESTIONS).map((question) => this.checkKey(question, plan, now, requestedLeaseMs));
+    } catch (error) {
+      // A storage failure: answered as "cannot say" (the edge fails closed with 503), and logged
+      // here as one line rather than thrown across RPC as an uncaught exception.
+      console.error(JSON.stringify({ authority_error: "checkKeys", error: String(error) }));
+      return null;
+    }
   }
 
   private checkKey(question: KeyQuestion, plan: Plan | null, now: number, requestedLeaseMs: number): KeyCheck {

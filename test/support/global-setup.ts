@@ -1,14 +1,22 @@
 /**
  * Starts the test origin for the workerd tests, and at the end of the run checks the whole suite
  * for leaks: no key the tests created may appear in any console line of the Worker, nor in any
- * URL or header the origin received.
+ * URL or header the origin received, as it is or percent-encoded in any way.
  */
 import { readFileSync } from "node:fs";
 import { CONSOLE_FILE, resetConsoleCapture } from "./console-capture";
 import { startTestOrigin } from "./test-origin";
 
+/** Every valid `%XX` decoded, the rest left as it is: finds a key however it was percent-encoded. */
+function percentDecoded(text: string): string {
+  return text.replace(/%[0-9A-Fa-f]{2}/g, (hex) => String.fromCharCode(Number.parseInt(hex.slice(1), 16)));
+}
+
 function leaksIn(text: string, keys: Set<string>): string[] {
-  return [...keys].filter((key) => key && text.includes(key)).map((key) => `${key.slice(0, 12)}…`);
+  const decoded = percentDecoded(text);
+  return [...keys]
+    .filter((key) => key && (text.includes(key) || decoded.includes(key)))
+    .map((key) => `${key.slice(0, 12)}…`);
 }
 
 export default async function setup() {

@@ -2,28 +2,36 @@
  * Cost per request, counted (issue: performance): KV reads and authority calls on the hot path for
  * each benchmark scenario. The isolate's caches are real; only counters wrap the bindings.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { generateKey } from "../../src/keys/format";
-import { admin, EDGE, newAccount, newAccountWithKey, newKey, sleep } from "./helpers";
+import { admin, EDGE, newAccount, newAccountWithKey, newKey } from "./helpers";
 import { callWith, countedBindings } from "./support-calls";
 
 function get(key: string, counted: ReturnType<typeof countedBindings>) {
   return callWith(new Request(`${EDGE}/v1/competitors`, { headers: { "X-NearIQ-Key": key } }), counted.bindings);
 }
 
+const LEASE_MS = 150;
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe("cost per request", () => {
   it("a valid key on a warm isolate: no KV read and no authority call while its lease is current", async () => {
     const { key } = await newAccountWithKey();
     const counted = countedBindings();
+    // The clock stands still while the lease is current, however slow the machine.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const start = Date.now();
+    vi.setSystemTime(start);
     expect((await get(key, counted)).status).toBe(200);
     expect([counted.kvReads, counted.authorityCalls]).toEqual([1, 1]);
-    const started = Date.now();
     for (let i = 0; i < 10; i++) expect((await get(key, counted)).status).toBe(200);
-    if (Date.now() - started < 150) expect([counted.kvReads, counted.authorityCalls]).toEqual([1, 1]);
-    await sleep(170);
+    expect([counted.kvReads, counted.authorityCalls]).toEqual([1, 1]);
+    vi.setSystemTime(start + LEASE_MS);
     expect((await get(key, counted)).status).toBe(200);
-    expect(counted.kvReads).toBe(1);
-    expect(counted.authorityCalls).toBeGreaterThanOrEqual(2);
+    expect([counted.kvReads, counted.authorityCalls]).toEqual([1, 2]);
   });
 
   it("malformed keys: no KV read and no authority call", async () => {
@@ -56,13 +64,14 @@ describe("cost per request", () => {
     const keys: string[] = [];
     for (let i = 0; i < 8; i++) keys.push((await newKey(accountId)).key);
     const counted = countedBindings();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const start = Date.now();
+    vi.setSystemTime(start);
     for (const key of [...keys, ...keys]) expect((await get(key, counted)).status).toBe(200);
     expect(counted.authorityCalls).toBe(8); // each key's first use; the second rides on its lease
-    await sleep(170); // every lease has run out
-    const before = counted.authorityCalls;
-    const started = Date.now();
+    vi.setSystemTime(start + LEASE_MS); // every lease has run out
     for (const key of keys) expect((await get(key, counted)).status).toBe(200);
-    if (Date.now() - started < 150) expect(counted.authorityCalls - before).toBe(1);
+    expect(counted.authorityCalls).toBe(9); // the first renews all eight
     expect(counted.kvReads).toBe(8);
   });
 

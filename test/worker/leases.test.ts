@@ -121,7 +121,7 @@ describe("leases renewed together", () => {
         LEASE_MS,
       ),
     );
-    expect(checks.map((c) => [c.key?.id, c.key?.lastUsedAt !== null, c.leaseMs])).toEqual([
+    expect(checks?.map((c) => [c.key?.id, c.key?.lastUsedAt !== null, c.leaseMs])).toEqual([
       [usedId, true, LEASE_MS],
       [idle.id, false, LEASE_MS],
     ]);
