@@ -1,8 +1,9 @@
 /**
  * `npm run keys -- <command>`: manage accounts and keys through the admin API.
  *
- *   plan   <account_id> <starter|pro|agency>    create the account or change its plan
- *   create <account_id> [--name N] [--scopes a,b] [--expires-at RFC3339] [--export]
+ *   plan   <account_id> <starter|pro|agency> [--per-minute N|none] [--per-day N|none]
+ *                                                create the account or change its plan and limits
+ *   create <account_id> [--name N] [--scopes a,b] [--expires-at RFC3339] [--rate-limit N] [--export]
  *   list   <account_id>                          keys, by hint (never the key)
  *   revoke <account_id> <key_id>
  *
@@ -23,8 +24,8 @@ import { printable as p } from "./printable.mjs";
 const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3, unauthorized: 4 };
 
 const USAGE = `usage: npm run keys -- <command> [options]
-  plan   <account_id> <starter|pro|agency>
-  create <account_id> [--name NAME] [--scopes a,b] [--expires-at RFC3339] [--export]
+  plan   <account_id> <starter|pro|agency> [--per-minute N|none] [--per-day N|none]
+  create <account_id> [--name NAME] [--scopes a,b] [--expires-at RFC3339] [--rate-limit N] [--export]
   list   <account_id>
   revoke <account_id> <key_id>
 options: --url URL (default $NEARIQ_EDGE_URL or http://127.0.0.1:8787)
@@ -45,6 +46,9 @@ try {
       name: { type: "string" },
       scopes: { type: "string" },
       "expires-at": { type: "string" },
+      "rate-limit": { type: "string" },
+      "per-minute": { type: "string" },
+      "per-day": { type: "string" },
       export: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -93,12 +97,28 @@ async function call(method, path, body) {
   fail(EXIT.refused, `Refused: ${reason}${extraInfo}`);
 }
 
+/** A limit option: a whole number, or `none` for no limit (sent as null); other text is sent as it is, for the API to refuse. */
+function limitOption(value) {
+  if (value === "none") return null;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+const limitText = (n) => (n === null ? "none" : String(n));
+
 const account = encodeURIComponent(accountId);
 switch (command) {
   case "plan": {
     if (!extra) fail(EXIT.usage, USAGE);
-    const result = await call("PUT", `/accounts/${account}`, { plan: extra });
-    console.log(`account ${p(result.account_id)}: plan ${p(result.plan)}`);
+    const body = { plan: extra };
+    const limits = {};
+    if (values["per-minute"] !== undefined) limits.per_minute = limitOption(values["per-minute"]);
+    if (values["per-day"] !== undefined) limits.per_day = limitOption(values["per-day"]);
+    if (Object.keys(limits).length > 0) body.limits = limits;
+    const result = await call("PUT", `/accounts/${account}`, body);
+    console.log(
+      `account ${p(result.account_id)}: plan ${p(result.plan)}, ` +
+        p(`${limitText(result.limits.per_minute)} per minute, ${limitText(result.limits.per_day)} per day`),
+    );
     break;
   }
   case "create": {
@@ -110,11 +130,15 @@ switch (command) {
         .map((s) => s.trim())
         .filter(Boolean);
     if (values["expires-at"] !== undefined) body.expires_at = values["expires-at"];
+    if (values["rate-limit"] !== undefined) body.rate_limit_per_minute = limitOption(values["rate-limit"]);
     const created = await call("POST", `/accounts/${account}/keys`, body);
     console.error(`created key ${p(created.id)} for ${p(accountId)}`);
     console.error(`  name:       ${p(created.name ?? "(none)")}`);
     console.error(`  scopes:     ${p(created.scopes.join(" "))}`);
     console.error(`  expires_at: ${p(created.expires_at ?? "never")}`);
+    console.error(
+      `  rate limit: ${p(created.rate_limit_per_minute === null ? "account's only" : `${created.rate_limit_per_minute} per minute`)}`,
+    );
     console.error("This is the only time the key is shown: store it in a secret manager now.");
     if (!/^[A-Za-z0-9_]+$/.test(created.key) || !/^[A-Za-z0-9_]+$/.test(created.id)) {
       fail(EXIT.unreachable, "The edge answered a key or id in an unexpected form.");

@@ -11,5 +11,7 @@ export type AppEnv = {
     requestId: string;
     config: EdgeConfig;
     log: RequestLog;
+    /** `RateLimit-Policy` and `RateLimit` for the answer, once the request was admitted (row 9a). */
+    rateLimit: Readonly<Record<string, string>>;
   };
 };

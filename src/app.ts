@@ -1,13 +1,14 @@
 /**
  * @module
  * The edge, top to bottom. Every `/v1` request goes: request id → configuration check →
- * key-in-URL guard → authenticate → route policy and authorize → the edge's own answer or the
- * origin. Beside it: the admin API, `/healthz` and the JWKS.
+ * key-in-URL guard → authenticate → route policy and authorize → admit (rate limits and quotas) →
+ * the edge's own answer or the origin. Beside it: the admin API, `/healthz` and the JWKS.
  */
 import { type Context, Hono } from "hono";
 import { adminApi } from "./admin/api";
 import { presentCurrentKey } from "./admin/present";
 import type { AppEnv } from "./app-env";
+import { admit } from "./auth/admit";
 import { authenticate } from "./auth/authenticate";
 import { authorize } from "./auth/authorize";
 import { refuseKeyInUrl } from "./auth/key-in-url";
@@ -49,6 +50,7 @@ async function apiRequest(c: Context<AppEnv>): Promise<Response> {
   const principal = await authenticate(request.headers, c.env, config, log);
   const route = authorize(request.method, url.pathname, principal);
   log.route = route.path;
+  c.set("rateLimit", await admit(principal, c.env, config, log));
   if (route.answeredByEdge) {
     c.header("Cache-Control", "no-store");
     return request.method === "HEAD" ? c.body(null, 200) : c.json(presentCurrentKey(principal));

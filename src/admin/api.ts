@@ -13,7 +13,7 @@ import { generateKey, keyHint } from "../keys/format";
 import { sha256Hex } from "../keys/hash";
 import { readJsonBody } from "./body";
 import { guardAdmin } from "./guard";
-import { presentKey, rfc3339 } from "./present";
+import { presentAccount, presentKey, rfc3339 } from "./present";
 import { parseNewKeyBody, parsePlanBody, validAccountId } from "./validate";
 
 const MAX_KEY_ID_LENGTH = 64;
@@ -47,9 +47,12 @@ adminApi.use("*", guardAdmin);
 adminApi.put("/accounts/:account_id", async (c) => {
   const accountId = accountIdOf(c);
   logRoute(c, "PUT /_admin/accounts/{account_id}", accountId);
-  const plan = parsePlanBody(await readJsonBody(c.req.raw));
-  const account = await askAuthority(() => authorityFor(c.env, accountId).setPlan(accountId, plan), adminDeadline(c));
-  return c.json({ account_id: account.accountId, plan: account.plan });
+  const { plan, limits } = parsePlanBody(await readJsonBody(c.req.raw));
+  const account = await askAuthority(
+    () => authorityFor(c.env, accountId).setPlan(accountId, plan, limits),
+    adminDeadline(c),
+  );
+  return c.json(presentAccount(account));
 });
 
 adminApi.get("/accounts/:account_id", async (c) => {
@@ -57,7 +60,7 @@ adminApi.get("/accounts/:account_id", async (c) => {
   logRoute(c, "GET /_admin/accounts/{account_id}", accountId);
   const account = await askAuthority(() => authorityFor(c.env, accountId).getAccount(), adminDeadline(c));
   if (!account) throw new ProblemError("unknown_account", "No account with this id.");
-  return c.json({ account_id: account.accountId, plan: account.plan });
+  return c.json(presentAccount(account));
 });
 
 adminApi.post("/accounts/:account_id/keys", async (c) => {
@@ -75,8 +78,8 @@ adminApi.post("/accounts/:account_id/keys", async (c) => {
   );
   forgetUnknownKey(hash);
   c.var.log.key_id = created.id;
-  const { id, name, scopes, created_at, expires_at } = presentKey(created);
-  return c.json({ id, key, name, scopes, created_at, expires_at }, 201);
+  const { id, name, scopes, created_at, expires_at, rate_limit_per_minute } = presentKey(created);
+  return c.json({ id, key, name, scopes, created_at, expires_at, rate_limit_per_minute }, 201);
 });
 
 adminApi.get("/accounts/:account_id/keys", async (c) => {

@@ -4,7 +4,7 @@
  */
 import type { Principal } from "../auth/authenticate";
 import { normalizeScopes } from "../auth/policy";
-import type { StoredKey } from "../authority/types";
+import type { Account, StoredKey } from "../authority/types";
 
 export function rfc3339(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
@@ -21,10 +21,16 @@ export function presentKey(key: StoredKey) {
     expires_at: rfc3339(key.expiresAt),
     revoked_at: rfc3339(key.revokedAt),
     last_used_at: rfc3339(key.lastUsedAt),
+    rate_limit_per_minute: key.rateLimitPerMinute,
   };
 }
 
-/** `GET /v1/api-keys/current` (CONTRACT §6). */
+/** An account with its plan and the limits in force (CONTRACT §4, §7). */
+export function presentAccount(account: Account) {
+  return { account_id: account.accountId, plan: account.plan, limits: account.limits };
+}
+
+/** `GET /v1/api-keys/current` (CONTRACT §6, §10). */
 export function presentCurrentKey(principal: Principal) {
   const { key } = principal;
   return {
@@ -37,5 +43,7 @@ export function presentCurrentKey(principal: Principal) {
     created_at: rfc3339(key.createdAt),
     expires_at: rfc3339(key.expiresAt),
     last_used_at: rfc3339(key.lastUsedAt),
+    rate_limit_per_minute: key.rateLimitPerMinute,
+    limits: principal.limits,
   };
 }

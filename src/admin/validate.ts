@@ -2,7 +2,15 @@
  * @module
  * Validation of admin request bodies and path parameters (CONTRACT §4). Pure functions.
  */
-import { DEFAULT_KEY_SCOPES, isPlan, isScope, normalizeScopes, type Plan } from "../auth/policy";
+import {
+  DEFAULT_KEY_SCOPES,
+  isPlan,
+  isScope,
+  type LimitsOverride,
+  MAX_LIMIT,
+  normalizeScopes,
+  type Plan,
+} from "../auth/policy";
 import { ProblemError } from "../http/problem";
 
 const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -32,14 +40,50 @@ function field(fields: Record<string, unknown>, name: string): unknown {
   return Object.hasOwn(fields, name) ? fields[name] : undefined;
 }
 
-/** `{"plan": …}` → the plan; `invalid_request` when missing or not a string, `invalid_plan` when unknown. */
-export function parsePlanBody(body: unknown): Plan {
-  const plan = field(fieldsOf(body), "plan");
+/** A whole number of requests, 1 to {@link MAX_LIMIT}; anything else is `invalid_request`. */
+function parseLimit(value: unknown, what: string): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1 || value > MAX_LIMIT) {
+    throw invalid(`${what} must be a whole number from 1 to ${MAX_LIMIT}.`);
+  }
+  return value;
+}
+
+/**
+ * `"limits"` of a `PUT`: absent or `null` → `null` (the plan's defaults); otherwise the windows it
+ * names, each a limit or `null` (no limit for that window). Unknown fields are ignored.
+ */
+function parseLimits(value: unknown): LimitsOverride | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "object" || Array.isArray(value)) throw invalid('"limits" must be an object or null.');
+  const fields = value as Record<string, unknown>;
+  const override: { per_minute?: number | null; per_day?: number | null } = {};
+  for (const window of ["per_minute", "per_day"] as const) {
+    const given = field(fields, window);
+    if (given === undefined) continue;
+    override[window] = given === null ? null : parseLimit(given, `"limits.${window}"`);
+  }
+  return override;
+}
+
+export interface PlanRequest {
+  readonly plan: Plan;
+  /** `null`: the plan's default limits. */
+  readonly limits: LimitsOverride | null;
+}
+
+/**
+ * `{"plan": …, "limits"?: …}` → the plan and the limit overrides; `invalid_request` when the plan is
+ * missing or not a string or a limit is bad, `invalid_plan` when the plan is unknown.
+ */
+export function parsePlanBody(body: unknown): PlanRequest {
+  const fields = fieldsOf(body);
+  const plan = field(fields, "plan");
   if (typeof plan !== "string") throw invalid('"plan" is required and must be a string.');
+  const limits = parseLimits(field(fields, "limits"));
   if (!isPlan(plan)) {
     throw new ProblemError("invalid_plan", 'plan must be one of "starter", "pro", "agency".');
   }
-  return plan;
+  return { plan, limits };
 }
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$/;
@@ -76,6 +120,7 @@ export interface NewKeyRequest {
   readonly name: string | null;
   readonly scopes: readonly string[];
   readonly expiresAt: number | null;
+  readonly rateLimitPerMinute: number | null;
 }
 
 // Control characters (C0, DEL, C1) and bidirectional overrides and isolates: a name is shown in
@@ -120,6 +165,10 @@ function parseExpiresAt(value: unknown, now: number): number | null {
   return at;
 }
 
+function parseOptionalLimit(value: unknown, what: string): number | null {
+  return value === undefined || value === null ? null : parseLimit(value, what);
+}
+
 /**
  * The body of `POST …/keys`. Absent `scopes` means the default set as it is now, copied into the
  * key. Unknown fields are ignored.
@@ -130,5 +179,6 @@ export function parseNewKeyBody(body: unknown, now: number): NewKeyRequest {
     name: parseName(field(fields, "name")),
     scopes: parseScopes(field(fields, "scopes")),
     expiresAt: parseExpiresAt(field(fields, "expires_at"), now),
+    rateLimitPerMinute: parseOptionalLimit(field(fields, "rate_limit_per_minute"), '"rate_limit_per_minute"'),
   };
 }

@@ -4,7 +4,7 @@
  * a 401. Malformed keys are refused without any lookup; the KV record names the key's authority,
  * and the authority (or a lease it granted) has the last word on revocation and plan.
  */
-import { askAuthority, authorityFor, authUnavailable } from "../authority/client";
+import { authUnavailable } from "../authority/client";
 import type { KeyCheck, StoredKey } from "../authority/types";
 import type { Bindings, EdgeConfig } from "../env";
 import { withDeadline } from "../http/deadline";
@@ -13,25 +13,22 @@ import type { RequestLog } from "../http/request-log";
 import { isWellFormedKey, MAX_KEY_HEADER_BYTES } from "../keys/format";
 import { sha256Hex } from "../keys/hash";
 import { type KeyRecord, kvKeyFor, parseKeyRecord } from "../keys/record";
-import {
-  callEnded,
-  callStarted,
-  callsInFlight,
-  companionsOf,
-  dropLease,
-  expiredKeys,
-  leases,
-  records,
-  storeLease,
-  UNKNOWN_KEY_TTL_MS,
-  unknownKeys,
-} from "./isolate-memory";
-import type { Plan } from "./policy";
+import type { QuotaHolder } from "../limits/held-allotment";
+import { checkKey } from "./authority-check";
+import { expiredKeys, records, UNKNOWN_KEY_TTL_MS, unknownKeys } from "./isolate-memory";
+import type { AccountLimits, Plan } from "./policy";
 
 export interface Principal {
   readonly accountId: string;
   readonly key: StoredKey;
   readonly plan: Plan;
+  /** The limits in force for the account. */
+  readonly limits: AccountLimits;
+  /** The key's KV record and hash: what a new ask of its authority needs. */
+  readonly record: KeyRecord;
+  readonly hash: string;
+  /** Where this request finds the key's allotment (quota leases). */
+  readonly quota: QuotaHolder;
 }
 
 const INVALID = "The API key is not valid.";
@@ -82,97 +79,6 @@ async function findRecord(env: Bindings, hash: string, config: EdgeConfig, log: 
   return record;
 }
 
-/** The answer of a lease this isolate holds on `hash`, if it is still current. */
-function currentLease(hash: string): KeyCheck | undefined {
-  const lease = leases.get(hash);
-  if (!lease || Date.now() >= lease.until) return undefined;
-  lease.used = true;
-  return lease.check;
-}
-
-/** The longest pause between two looks at the isolate's leases while another request's call is on its way. */
-const MAX_JOIN_POLL_MS = 16;
-
-/**
- * Waits while another request's authority call about `hash` is on its way, for at most `ms`, on
- * this request's own timers.
- *
- * Why not await that call's promise: workerd gives every request its own I/O context, and a
- * request whose only remaining work is a promise that another request's I/O will settle is
- * cancelled as hung ("The Workers runtime canceled this request because it detected that your
- * Worker's code had hung and would never generate a response", a bare 500 that skips our error
- * handling; https://developers.cloudflare.com/workers/observability/errors/). A timer is this
- * request's own I/O, and what it reads afterwards (the lease memory) is plain, settled data, so a
- * request that waits this way is never cancelled. Timers advance workerd's clock, so the deadline holds.
- */
-async function waitForCallInFlight(hash: string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  let pause = 1;
-  while (callsInFlight.has(hash) && Date.now() < until) {
-    await new Promise((resolve) => setTimeout(resolve, pause));
-    pause = Math.min(pause * 2, MAX_JOIN_POLL_MS);
-  }
-}
-
-/**
- * The authority's answer about the key, or the lease this isolate holds on an earlier one. A call
- * also renews the leases this isolate holds on the account's other busy keys. While leases are on,
- * requests that need a key whose call is on its way wait for the lease it brings rather than ask
- * again; at `AUTH_LEASE_MS=0` every request asks for itself, since no answer may be reused.
- */
-async function checkWithAuthority(
-  env: Bindings,
-  record: KeyRecord,
-  hash: string,
-  config: EdgeConfig,
-  log: RequestLog,
-): Promise<KeyCheck> {
-  const current = currentLease(hash);
-  if (current) return current;
-  // A call already on its way may bring a lease: use it only if it is still current when it lands.
-  if (config.authLeaseMs > 0 && callsInFlight.has(hash)) {
-    await waitForCallInFlight(hash, config.authTimeoutMs);
-    const joined = currentLease(hash);
-    if (joined) return joined;
-  }
-  const questions = [{ keyId: record.key_id, hash, used: true }, ...companionsOf(record.account_id, hash)];
-  const sentAt = Date.now();
-  log.authority_calls++;
-  const call = askAuthority(
-    () => authorityFor(env, record.account_id).checkKeys(questions, config.authLeaseMs),
-    config.authTimeoutMs,
-  );
-  for (const { hash: asked } of questions) callStarted(asked);
-  let checks: KeyCheck[] | null;
-  try {
-    checks = await call;
-  } finally {
-    log.authority_ms += Date.now() - sentAt;
-    for (const { hash: asked } of questions) callEnded(asked);
-  }
-  if (!checks) throw authUnavailable();
-  const answered = checks;
-  questions.forEach((question, i) => {
-    const check = answered[i];
-    if (!check) return;
-    log.authority_writes += check.writes;
-    if (check.leaseMs > 0) {
-      storeLease(question.hash, {
-        check,
-        until: sentAt + check.leaseMs,
-        accountId: record.account_id,
-        keyId: question.keyId,
-        used: false,
-      });
-    } else {
-      dropLease(question.hash);
-    }
-  });
-  const answer = answered[0];
-  if (!answer) throw authUnavailable();
-  return answer;
-}
-
 /**
  * The principal behind the request's `X-NearIQ-Key`, or a {@link ProblemError}: `missing_key`,
  * `invalid_key`, `revoked_key`, `expired_key`, or `auth_unavailable` when KV or the authority
@@ -194,8 +100,17 @@ export async function authenticate(
   log.key_id = record.key_id;
   if (record.revoked_at !== null) throw new ProblemError("revoked_key", "This API key has been revoked.");
   if (expiredKeys.get(hash)) throw expired();
-  const { key, plan } = await checkWithAuthority(env, record, hash, config, log);
-  if (!key || !plan) throw new ProblemError("invalid_key", INVALID);
+  const { check, holder } = await checkKey(env, record, hash, config, log);
+  return principalFrom(check, holder, record, hash);
+}
+
+/**
+ * The principal an authority's answer makes of the key, or the refusal it calls for: `invalid_key`
+ * (unknown to the authority), `revoked_key` or `expired_key`. Remembers revocations and expiries.
+ */
+export function principalFrom(check: KeyCheck, holder: QuotaHolder, record: KeyRecord, hash: string): Principal {
+  const { key, plan, limits } = check;
+  if (!key || !plan || !limits) throw new ProblemError("invalid_key", INVALID);
   if (key.revokedAt !== null) {
     records.set(hash, { ...record, revoked_at: new Date(key.revokedAt).toISOString() });
     throw new ProblemError("revoked_key", "This API key has been revoked.");
@@ -204,5 +119,5 @@ export async function authenticate(
     expiredKeys.set(hash, true);
     throw expired();
   }
-  return { accountId: record.account_id, key, plan };
+  return { accountId: record.account_id, key, plan, limits, record, hash, quota: holder };
 }

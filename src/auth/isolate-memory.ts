@@ -5,8 +5,9 @@
  * short while), keys refused as expired, and the authority's leases, indexed by account so that
  * one call renews them all. Only settled values: never a promise of another request's I/O.
  */
-import type { KeyCheck, KeyQuestion } from "../authority/types";
+import type { KeyCheck } from "../authority/types";
 import type { KeyRecord } from "../keys/record";
+import type { QuotaHolder } from "../limits/held-allotment";
 import { BoundedCache } from "./bounded-cache";
 
 export const MAX_ENTRIES = 10_000;
@@ -18,7 +19,7 @@ export const MAX_COMPANIONS = 31;
 const MAX_INDEXED_KEYS_PER_ACCOUNT = 256;
 const MAX_INDEXED_ACCOUNTS = 500;
 
-export interface Lease {
+export interface Lease extends QuotaHolder {
   readonly check: KeyCheck;
   /** By this isolate's clock: when the check was sent, plus the lease the authority granted. */
   readonly until: number;
@@ -74,7 +75,7 @@ export function dropLease(hash: string): void {
  * keys costs about one authority call per 32 keys per lease period, not one per key; idle keys
  * are left to run out.
  */
-export function companionsOf(accountId: string, exceptHash: string): KeyQuestion[] {
+export function companionsOf(accountId: string, exceptHash: string): [string, Lease][] {
   const hashes = leasedByAccount.get(accountId);
   if (!hashes) return [];
   const busy: [string, Lease][] = [];
@@ -85,7 +86,7 @@ export function companionsOf(accountId: string, exceptHash: string): KeyQuestion
     else if (lease.used) busy.push([hash, lease]);
   }
   busy.sort(([, a], [, b]) => a.until - b.until);
-  return busy.slice(0, MAX_COMPANIONS).map(([hash, lease]) => ({ keyId: lease.keyId, hash, used: true }));
+  return busy.slice(0, MAX_COMPANIONS);
 }
 
 /** Called where this isolate creates a key, so that a recent "unknown" does not hide it. */

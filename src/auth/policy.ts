@@ -1,7 +1,8 @@
 /**
  * @module
- * The one place for the scopes, the default key scopes, the plans and the `/v1` route table
- * (CONTRACT §2 and §3). The code, the tests and the README's tables all read this file.
+ * The one place for the scopes, the default key scopes, the plans with their default limits and
+ * the `/v1` route table (CONTRACT §2, §3 and §7). The code, the tests and the README's tables all
+ * read this file.
  */
 
 export const SCOPES = [
@@ -59,6 +60,39 @@ export const PLANS = {
 } as const satisfies Record<string, readonly Scope[]>;
 
 export type Plan = keyof typeof PLANS;
+
+/** An account's limits: requests per UTC minute and per UTC day; `null` is no limit for that window. */
+export interface AccountLimits {
+  readonly per_minute: number | null;
+  readonly per_day: number | null;
+}
+
+/** Each plan's default limits (CONTRACT §7); an account may override them. */
+export const PLAN_LIMITS = {
+  starter: { per_minute: 60, per_day: 10_000 },
+  pro: { per_minute: 600, per_day: 100_000 },
+  agency: { per_minute: 3_000, per_day: 1_000_000 },
+} as const satisfies Record<Plan, AccountLimits>;
+
+/** The largest limit an account or a key may be given. */
+export const MAX_LIMIT = 1_000_000_000;
+
+/** What a `PUT` of an account says about its limits: a window left out takes the plan's default. */
+export type LimitsOverride = Partial<AccountLimits>;
+
+/**
+ * The limits in force for `plan` with `override`.
+ *
+ * @example
+ * limitsInForce("pro", { per_day: null }) // { per_minute: 600, per_day: null }
+ */
+export function limitsInForce(plan: Plan, override: LimitsOverride | null): AccountLimits {
+  const defaults = PLAN_LIMITS[plan];
+  return {
+    per_minute: override && override.per_minute !== undefined ? override.per_minute : defaults.per_minute,
+    per_day: override && override.per_day !== undefined ? override.per_day : defaults.per_day,
+  };
+}
 
 /** A row of the route table: `{id}` matches one non-empty path segment. */
 export interface RouteRule {

@@ -6,39 +6,18 @@
  * a lease it granted), so a revocation or plan change holds from the moment it answers.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { Plan } from "../auth/policy";
+import { type AccountLimits, type LimitsOverride, limitsInForce, type Plan } from "../auth/policy";
 import { type Bindings, readConfig } from "../env";
 import { randomBase62 } from "../keys/format";
 import { type KeyRecord, kvKeyFor } from "../keys/record";
 import { LeaseLedger } from "./lease-ledger";
+import { creditUnspent, grantAllotment, type MeteredWindow } from "./quota-ledger";
+import { migrate } from "./schema";
+import { SqlQuotaStore } from "./sql-quota-store";
 import type { Account, AuthorityResult, KeyCheck, KeyQuestion, NewKey, StoredKey } from "./types";
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS account (
-  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-  account_id TEXT NOT NULL,
-  plan TEXT NOT NULL,
-  updated_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS api_keys (
-  id TEXT PRIMARY KEY,
-  hash TEXT NOT NULL UNIQUE,
-  hint TEXT NOT NULL,
-  name TEXT,
-  scopes TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  expires_at INTEGER,
-  revoked_at INTEGER,
-  last_used_at INTEGER
-);
-CREATE TABLE IF NOT EXISTS kv_outbox (
-  kv_key TEXT PRIMARY KEY,
-  record TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0
-);
-`;
-
 const MINUTE_MS = 60_000;
+const NO_WRITES = 0;
 /** The most keys one check answers about (the edge sends at most 32). */
 const MAX_QUESTIONS = 64;
 const MAX_RETRY_DELAY_MS = 60_000;
@@ -53,7 +32,10 @@ type KeyRow = {
   expires_at: number | null;
   revoked_at: number | null;
   last_used_at: number | null;
+  rate_limit_per_minute: number | null;
 };
+
+type AccountRow = { account_id: string; plan: Plan; limits: string | null };
 
 function toStoredKey(row: KeyRow): StoredKey {
   return {
@@ -65,7 +47,24 @@ function toStoredKey(row: KeyRow): StoredKey {
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     lastUsedAt: row.last_used_at,
+    rateLimitPerMinute: row.rate_limit_per_minute,
   };
+}
+
+function toAccount(row: AccountRow): Account {
+  const override = row.limits === null ? null : (JSON.parse(row.limits) as LimitsOverride);
+  return { accountId: row.account_id, plan: row.plan, limits: limitsInForce(row.plan, override) };
+}
+
+/** The windows that meter a key's requests: its own minute (if it has one), the account's minute and day. */
+function meteredWindows(key: KeyRow, limits: AccountLimits): MeteredWindow[] {
+  const windows: MeteredWindow[] = [];
+  if (key.rate_limit_per_minute !== null) {
+    windows.push({ name: "key-minute", scope: `key:${key.id}`, limit: key.rate_limit_per_minute });
+  }
+  if (limits.per_minute !== null) windows.push({ name: "minute", scope: "account:minute", limit: limits.per_minute });
+  if (limits.per_day !== null) windows.push({ name: "day", scope: "account:day", limit: limits.per_day });
+  return windows;
 }
 
 /** Counters a test or the benchmark reads through `runInDurableObject`. */
@@ -81,6 +80,7 @@ export class KeyAuthority extends DurableObject<Bindings> {
   readonly stats: AuthorityStats = { checks: 0, rowsWritten: 0, kvWrites: 0 };
   private readonly sql: SqlStorage;
   private readonly leases: LeaseLedger;
+  private readonly quota: SqlQuotaStore;
   /** Flushes run one after another, so that an older record can never overwrite a newer one in KV. */
   private flushing: Promise<void> = Promise.resolve();
 
@@ -88,26 +88,35 @@ export class KeyAuthority extends DurableObject<Bindings> {
     super(ctx, env);
     this.kv = env.API_KEYS;
     this.sql = ctx.storage.sql;
-    this.sql.exec(SCHEMA);
+    migrate(this.sql, (fn) => ctx.storage.transactionSync(fn));
     this.leases = new LeaseLedger(readConfig(env).authLeaseMs, Date.now());
+    this.quota = new SqlQuotaStore(this.sql, (rows) => {
+      this.stats.rowsWritten += rows;
+    });
   }
 
-  /** Creates the account or changes its plan; answers once no lease on the old plan is current. */
-  async setPlan(accountId: string, plan: Plan): Promise<Account> {
+  /**
+   * Creates the account or changes its plan and limits (`override`: the windows the `PUT` named;
+   * `null` restores the plan's defaults). Answers once no lease granted under the old plan or
+   * limits is current, so that no allotment granted under an old limit is spent afterwards.
+   */
+  async setPlan(accountId: string, plan: Plan, override: LimitsOverride | null = null): Promise<Account> {
+    const limits = override === null || Object.keys(override).length === 0 ? null : JSON.stringify(override);
     this.write(
-      `INSERT INTO account (singleton, account_id, plan, updated_at) VALUES (1, ?, ?, ?)
-       ON CONFLICT (singleton) DO UPDATE SET plan = excluded.plan, updated_at = excluded.updated_at`,
+      `INSERT INTO account (singleton, account_id, plan, updated_at, limits) VALUES (1, ?, ?, ?, ?)
+       ON CONFLICT (singleton) DO UPDATE SET plan = excluded.plan, updated_at = excluded.updated_at, limits = excluded.limits`,
       accountId,
       plan,
       Date.now(),
+      limits,
     );
     if (this.hasKeys()) await this.leases.waitForQuiet();
-    return { accountId, plan };
+    return toAccount({ account_id: accountId, plan, limits });
   }
 
   getAccount(): Account | null {
-    const row = this.sql.exec<{ account_id: string; plan: Plan }>("SELECT account_id, plan FROM account").toArray()[0];
-    return row ? { accountId: row.account_id, plan: row.plan } : null;
+    const row = this.sql.exec<AccountRow>("SELECT account_id, plan, limits FROM account").toArray()[0];
+    return row ? toAccount(row) : null;
   }
 
   /** Stores a key (its hash, never the key) and writes its KV record through. */
@@ -124,11 +133,12 @@ export class KeyAuthority extends DurableObject<Bindings> {
       expires_at: input.expiresAt,
       revoked_at: null,
       last_used_at: null,
+      rate_limit_per_minute: input.rateLimitPerMinute,
     };
     this.ctx.storage.transactionSync(() => {
       this.write(
-        `INSERT INTO api_keys (id, hash, hint, name, scopes, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO api_keys (id, hash, hint, name, scopes, created_at, expires_at, rate_limit_per_minute)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         row.id,
         row.hash,
         row.hint,
@@ -136,6 +146,7 @@ export class KeyAuthority extends DurableObject<Bindings> {
         row.scopes,
         row.created_at,
         row.expires_at,
+        row.rate_limit_per_minute,
       );
       this.enqueueRecord(row.hash, { v: 1, account_id: account.accountId, key_id: row.id, revoked_at: null });
     });
@@ -180,15 +191,18 @@ export class KeyAuthority extends DurableObject<Bindings> {
   /**
    * The hot path's question, for one key or several of this account at once: is each `keyId`
    * with this `hash` a key of this account, and on which plan? Records the use of each key marked
-   * `used` (to the minute, one write per key per minute at most) and grants a lease of up to
-   * `requestedLeaseMs` on each usable key.
+   * `used` (to the minute, one write per key per minute at most), grants a lease of up to
+   * `requestedLeaseMs` on each usable key, takes back what the isolate did not spend of its last
+   * allotment, and grants a new one (quota leases). `null`: storage failed (the edge fails closed).
    */
   checkKeys(questions: readonly KeyQuestion[], requestedLeaseMs: number): KeyCheck[] | null {
     this.stats.checks++;
     try {
-      const plan = this.getAccount()?.plan ?? null;
+      const account = this.getAccount();
       const now = Date.now();
-      return questions.slice(0, MAX_QUESTIONS).map((question) => this.checkKey(question, plan, now, requestedLeaseMs));
+      return questions
+        .slice(0, MAX_QUESTIONS)
+        .map((question) => this.checkKey(question, account, now, requestedLeaseMs));
     } catch (error) {
       // A storage failure: answered as "cannot say" (the edge fails closed with 503), and logged
       // here as one line rather than thrown across RPC as an uncaught exception.
@@ -197,19 +211,36 @@ export class KeyAuthority extends DurableObject<Bindings> {
     }
   }
 
-  private checkKey(question: KeyQuestion, plan: Plan | null, now: number, requestedLeaseMs: number): KeyCheck {
+  private checkKey(question: KeyQuestion, account: Account | null, now: number, requestedLeaseMs: number): KeyCheck {
+    const plan = account?.plan ?? null;
+    const limits = account?.limits ?? null;
     const row = this.keyRow(question.keyId);
-    if (!row || row.hash !== question.hash || plan === null) return { key: null, plan, leaseMs: 0, writes: 0 };
+    if (!row || row.hash !== question.hash || !account) {
+      return { key: null, plan, limits, leaseMs: 0, allotment: null, writes: NO_WRITES };
+    }
     const usable = row.revoked_at === null && (row.expires_at === null || row.expires_at > now);
-    if (!usable) return { key: toStoredKey(row), plan, leaseMs: 0, writes: 0 };
+    if (!usable) return { key: toStoredKey(row), plan, limits, leaseMs: 0, allotment: null, writes: NO_WRITES };
+    const writesBefore = this.stats.rowsWritten;
     const minute = now - (now % MINUTE_MS);
-    let writes = 0;
     if (question.used && (row.last_used_at === null || row.last_used_at < minute)) {
-      writes = this.write("UPDATE api_keys SET last_used_at = ? WHERE id = ?", minute, question.keyId);
+      this.write("UPDATE api_keys SET last_used_at = ? WHERE id = ?", minute, question.keyId);
       row.last_used_at = minute;
     }
+    const windows = meteredWindows(row, account.limits);
+    let allotment = null;
+    if (windows.length > 0) {
+      if (question.returning) creditUnspent(this.quota, windows, question.returning, now);
+      allotment = grantAllotment(this.quota, windows, question.wants, now);
+    }
     const leaseMs = this.leases.grant(question.keyId, now, requestedLeaseMs);
-    return { key: toStoredKey(row), plan, leaseMs, writes };
+    return {
+      key: toStoredKey(row),
+      plan,
+      limits: account.limits,
+      leaseMs,
+      allotment,
+      writes: this.stats.rowsWritten - writesBefore,
+    };
   }
 
   /** Retries the KV writes that have not gone through yet. */

@@ -3,7 +3,8 @@
  * What the key authority answers over RPC. Times are epoch milliseconds; the admin API and the
  * edge turn them into RFC 3339 UTC.
  */
-import type { Plan } from "../auth/policy";
+import type { AccountLimits, Plan } from "../auth/policy";
+import type { WindowCount } from "../limits/allotment";
 
 export interface StoredKey {
   readonly id: string;
@@ -16,27 +17,58 @@ export interface StoredKey {
   readonly revokedAt: number | null;
   /** To the minute. */
   readonly lastUsedAt: number | null;
+  /** The key's own limit per UTC minute, besides the account's; `null` for none. */
+  readonly rateLimitPerMinute: number | null;
 }
 
 export interface Account {
   readonly accountId: string;
   readonly plan: Plan;
+  /** The limits in force: the plan's defaults with the account's overrides. */
+  readonly limits: AccountLimits;
+}
+
+/**
+ * Requests an isolate may admit for a key, granted in the current windows (CONTRACT §7, quota
+ * leases). Good only within those windows and the lease it came with.
+ */
+export interface Allotment {
+  /** How many requests were granted (0: a window is full). */
+  readonly granted: number;
+  /** The UTC minute and day the grant belongs to. */
+  readonly minuteStart: number;
+  readonly dayStart: number;
+  /** Every window that applies, with what the authority has granted in it, this grant included. */
+  readonly windows: readonly WindowCount[];
+}
+
+/** What an isolate gives back when it asks again: the unspent rest of its last allotment for the key. */
+export interface ReturnedAllotment {
+  readonly unspent: number;
+  readonly minuteStart: number;
+  readonly dayStart: number;
 }
 
 /** The authority's answer about one key; `leaseMs` is how long an isolate may reuse it. */
 export interface KeyCheck {
   readonly key: StoredKey | null;
   readonly plan: Plan | null;
+  readonly limits: AccountLimits | null;
   readonly leaseMs: number;
-  /** Storage rows this check wrote (the last-used minute): for the request log and the benchmark. */
+  /** `null` when no window applies to the key (no limits at all) or the key cannot be used. */
+  readonly allotment: Allotment | null;
+  /** Storage rows this check wrote (the last-used minute, quota windows): for the request log and the benchmark. */
   readonly writes: number;
 }
 
-/** A key the edge asks about, and whether a request used it since the edge last asked. */
+/** A key the edge asks about, whether a request used it since the edge last asked, and its allotment wishes. */
 export interface KeyQuestion {
   readonly keyId: string;
   readonly hash: string;
   readonly used: boolean;
+  /** How many requests the isolate would like to admit for the key in the coming lease period. */
+  readonly wants: number;
+  readonly returning: ReturnedAllotment | null;
 }
 
 export interface NewKey {
@@ -45,6 +77,7 @@ export interface NewKey {
   readonly name: string | null;
   readonly scopes: readonly string[];
   readonly expiresAt: number | null;
+  readonly rateLimitPerMinute: number | null;
 }
 
 export type AuthorityResult<T> =

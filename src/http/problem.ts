@@ -15,6 +15,7 @@ const CATALOG = {
   plan_required: [403, "Plan does not include this route"],
   insufficient_scope: [403, "Insufficient scope"],
   unknown_route: [404, "Unknown route"],
+  rate_limited: [429, "Rate limit exceeded"],
   misconfigured: [503, "Edge misconfigured"],
   auth_unavailable: [503, "Authentication unavailable"],
   origin_unavailable: [502, "Origin unavailable"],
@@ -33,8 +34,8 @@ const CATALOG = {
 
 export type ProblemCode = keyof typeof CATALOG;
 
-/** Extension members (RFC 9457 §3.2) such as `required_scope` or `invalid_scopes`. */
-export type ProblemExtensions = Record<string, string | readonly string[]>;
+/** Extension members (RFC 9457 §3.2) such as `required_scope`, `invalid_scopes` or `retry_after`. */
+export type ProblemExtensions = Record<string, string | number | readonly string[]>;
 
 const KEY_CHALLENGE = 'NearIQ-Key realm="NearIQ API"';
 const CHALLENGES: Partial<Record<ProblemCode, string>> = {
@@ -57,12 +58,20 @@ export class ProblemError extends HTTPException {
   readonly code: ProblemCode;
   readonly detail: string;
   readonly extensions: ProblemExtensions;
+  /** Headers the answer carries besides the usual ones (`Retry-After`, `RateLimit` on a 429). */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(code: ProblemCode, detail: string, extensions: ProblemExtensions = {}) {
+  constructor(
+    code: ProblemCode,
+    detail: string,
+    extensions: ProblemExtensions = {},
+    headers: Readonly<Record<string, string>> = {},
+  ) {
     super(CATALOG[code][0] as 400, { message: detail });
     this.code = code;
     this.detail = detail;
     this.extensions = extensions;
+    this.headers = headers;
   }
 }
 
@@ -87,5 +96,6 @@ export function problemResponse(error: ProblemError, requestId: string): Respons
   if (challenge) headers.set("WWW-Authenticate", challenge);
   const retryAfter = RETRY_AFTER[error.code];
   if (retryAfter) headers.set("Retry-After", retryAfter);
+  for (const [name, value] of Object.entries(error.headers)) headers.set(name, value);
   return new Response(JSON.stringify(body), { status, headers });
 }

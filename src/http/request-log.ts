@@ -16,7 +16,7 @@ export interface RequestLog {
   kv_reads: number;
   kv_ms: number;
   authority_calls: number;
-  /** Storage rows the authority wrote for this request (last-used, at most one per key per minute). */
+  /** Storage rows the authority wrote for this request (last-used at most once per key per minute, quota windows per grant). */
   authority_writes: number;
   authority_ms: number;
   origin_ms: number;

@@ -39,10 +39,14 @@ export async function forwardToOrigin(
       redirect: "manual",
       signal: controller.signal,
     });
+    const answered = new Headers(response.headers);
+    // The edge's own RateLimit headers replace the origin's, or none are sent (CONTRACT §7).
+    answered.delete("ratelimit");
+    answered.delete("ratelimit-policy");
     return new Response(response.body, {
       status: response.status,
       statusText: response.statusText,
-      headers: new Headers(response.headers),
+      headers: answered,
     });
   } catch {
     if (timedOut) {

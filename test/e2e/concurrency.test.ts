@@ -54,9 +54,14 @@ function authorityCallsLogged(edge: Edge): { requests: number; authorityCalls: n
   return { requests, authorityCalls };
 }
 
-async function keyOn(edge: Edge, adminToken: string): Promise<string> {
+/** A key of an account whose limits are `limits` (far above the load, or none at all). */
+async function keyOn(edge: Edge, adminToken: string, limits: unknown): Promise<string> {
   const headers = { Authorization: `Bearer ${adminToken}` };
-  const account = await fetch(`${edge.url}/_admin/accounts/busy`, { method: "PUT", headers, body: '{"plan":"pro"}' });
+  const account = await fetch(`${edge.url}/_admin/accounts/busy`, {
+    method: "PUT",
+    headers,
+    body: JSON.stringify({ plan: "pro", limits }),
+  });
   expect(account.status).toBe(200);
   const created = await fetch(`${edge.url}/_admin/accounts/busy/keys`, { method: "POST", headers });
   expect(created.status).toBe(201);
@@ -86,7 +91,11 @@ beforeAll(async () => {
   const secrets = await freshDevVars(`http://127.0.0.1:${ORIGIN_PORT}`);
   strict = await edgeWith(STRICT_PORT, scriptPath, secrets, 0);
   leased = await edgeWith(LEASED_PORT, scriptPath, secrets, LEASE_MS);
-  const keys = { strict: await keyOn(strict, secrets.ADMIN_TOKEN), leased: await keyOn(leased, secrets.ADMIN_TOKEN) };
+  const keys = {
+    strict: await keyOn(strict, secrets.ADMIN_TOKEN, { per_minute: null, per_day: null }),
+    // Metered, far above the load: the allotments of quota leases are shared by the burst too.
+    leased: await keyOn(leased, secrets.ADMIN_TOKEN, { per_minute: 1_000_000_000, per_day: 1_000_000_000 }),
+  };
   Object.assign(strictKey, { value: keys.strict });
   Object.assign(leasedKey, { value: keys.leased });
 });
@@ -116,7 +125,7 @@ describe("concurrent requests with one key, over HTTP into workerd", () => {
     expect(authorityCallsLogged(strict)).toEqual({ requests: 1600, authorityCalls: 1600 });
   });
 
-  it("default leases: 200 at once, and 200 at once again after the lease ran out, share a few authority calls", async () => {
+  it("leases and quota leases: 200 at once, and 200 again after the lease ran out, share a few authority calls", async () => {
     authorityCallsLogged(leased);
     const before = forwarded;
     const first = await burst(leased, leasedKey.value, 200);

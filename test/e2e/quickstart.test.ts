@@ -169,6 +169,38 @@ describe("quickstart over HTTP (wrangler dev + example origin + key CLI)", () =>
     expect(res.headers.get("x-neariq-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("limits: the CLI sets them, the edge counts exactly and answers 429 with its headers", async () => {
+    const limited = `${account}_limits`;
+    const plan = await keysCli("plan", limited, "pro", "--per-minute", "3", "--per-day", "none");
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain(`account ${limited}: plan pro, 3 per minute, none per day`);
+    const created = await keysCli("create", limited, "--rate-limit", "2", "--export");
+    const limitedKey = /NEARIQ_KEY='([^']+)'/.exec(created.stdout)?.[1] ?? "";
+    expect(limitedKey).toMatch(/^niq_live_/);
+    // Stay clear of a minute boundary, where the window would open again.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 200));
+    const answers = [];
+    for (let i = 0; i < 3; i++) {
+      answers.push(await fetch(`${EDGE}/v1/competitors`, { headers: { "X-NearIQ-Key": limitedKey } }));
+    }
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 429]);
+    expect(answers[0]?.headers.get("ratelimit-policy")).toBe('"key-minute";q=2;w=60, "minute";q=3;w=60');
+    expect(answers[0]?.headers.get("ratelimit")).toMatch(/^"key-minute";r=1;t=\d+, "minute";r=2;t=\d+$/);
+    const refused = answers[2] as Response;
+    const retryAfter = Number(refused.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(refused.headers.get("ratelimit")).toMatch(/^"key-minute";r=0;t=\d+, "minute";r=1;t=\d+$/);
+    const problem = (await refused.json()) as Record<string, unknown>;
+    expect([problem.code, problem.policy, problem.limit, problem.retry_after]).toEqual([
+      "rate_limited",
+      "key-minute",
+      2,
+      retryAfter,
+    ]);
+  }, 90_000);
+
   it("the example origin refuses anything the edge did not sign", async () => {
     const res = await fetch(`${ORIGIN}/v1/competitors`, { headers: { "X-NearIQ-Account-Id": account } });
     expect(res.status).toBe(401);

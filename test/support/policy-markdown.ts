@@ -1,5 +1,13 @@
-/** The README's scope, plan and route tables, generated from src/auth/policy.ts. */
-import { DEFAULT_KEY_SCOPES, PLANS, ROUTES, SCOPES } from "../../src/auth/policy";
+/** The README's scope, plan, limit and route tables, generated from src/auth/policy.ts. */
+import { DEFAULT_KEY_SCOPES, PLAN_LIMITS, PLANS, ROUTES, SCOPES } from "../../src/auth/policy";
+
+export function limitsTable(): string {
+  const n = (v: number) => v.toLocaleString("en-US");
+  const rows = Object.entries(PLAN_LIMITS).map(
+    ([plan, limits]) => `| \`${plan}\` | ${n(limits.per_minute)} | ${n(limits.per_day)} |`,
+  );
+  return ["| plan | requests per minute (account) | requests per day (account) |", "|---|---|---|", ...rows].join("\n");
+}
 
 export function routesTable(): string {
   const rows = ROUTES.map((r) => {

@@ -1,6 +1,6 @@
 /**
  * A stand-in for the origin, for tests inside workerd: it records every request it receives and
- * answers as the query asks (`behave=stall|redirect|body`), so that tests can assert exactly what
+ * answers as the query asks (`behave=stall|redirect|ratelimit`), so that tests can assert exactly what
  * the origin did or did not receive. Started by vitest's global setup on 127.0.0.1.
  */
 import { createHash } from "node:crypto";
@@ -64,6 +64,7 @@ export function startTestOrigin(port = TEST_ORIGIN_PORT): Promise<TestOrigin> {
         "content-type": "application/json",
         "x-neariq-request-id": "origin-chose-this",
         "x-origin": "yes",
+        ...(behave === "ratelimit" ? { ratelimit: '"origin";r=1;t=1', "ratelimit-policy": '"origin";q=2;w=1' } : {}),
       });
       res.end(JSON.stringify(entry));
     });

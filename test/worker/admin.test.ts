@@ -8,13 +8,22 @@ describe("admin API: accounts (CONTRACT §4)", () => {
     const id = `acct_${tag()}`;
     let res = await admin("PUT", `/accounts/${id}`, { plan: "starter" });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ account_id: id, plan: "starter" });
+    // The plans' default limits, from CONTRACT §7.
+    expect(await res.json()).toEqual({ account_id: id, plan: "starter", limits: { per_minute: 60, per_day: 10_000 } });
     res = await admin("PUT", `/accounts/${id}`, { plan: "agency", ignored: true });
-    expect(await res.json()).toEqual({ account_id: id, plan: "agency" });
+    expect(await res.json()).toEqual({
+      account_id: id,
+      plan: "agency",
+      limits: { per_minute: 3_000, per_day: 1_000_000 },
+    });
     res = await admin("GET", `/accounts/${id}`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-    expect(await res.json()).toEqual({ account_id: id, plan: "agency" });
+    expect(await res.json()).toEqual({
+      account_id: id,
+      plan: "agency",
+      limits: { per_minute: 3_000, per_day: 1_000_000 },
+    });
   });
 
   it("answers 404 unknown_account for an account never PUT", async () => {
@@ -60,7 +69,16 @@ describe("admin API: keys (CONTRACT §4)", () => {
     const res = await admin("POST", `/accounts/${accountId}/keys`, "");
     expect(res.status).toBe(201);
     const created = (await res.json()) as Record<string, unknown>;
-    expect(Object.keys(created).sort()).toEqual(["created_at", "expires_at", "id", "key", "name", "scopes"]);
+    expect(Object.keys(created).sort()).toEqual([
+      "created_at",
+      "expires_at",
+      "id",
+      "key",
+      "name",
+      "rate_limit_per_minute",
+      "scopes",
+    ]);
+    expect(created.rate_limit_per_minute).toBeNull();
     expect(created.key).toMatch(/^niq_live_[0-9A-Za-z]{38}$/);
     expect(created.scopes).toEqual(["alerts:read", "competitors:read", "usage:read"]);
     expect(created.name).toBeNull();
@@ -143,6 +161,7 @@ describe("admin API: keys (CONTRACT §4)", () => {
       expires_at: null,
       revoked_at: null,
       last_used_at: null,
+      rate_limit_per_minute: null,
     });
   });
 

@@ -13,6 +13,7 @@ import {
   received,
   sleep,
   tag,
+  UNMETERED,
   withKey,
 } from "./helpers";
 
@@ -208,6 +209,8 @@ describe("GET /v1/api-keys/current (CONTRACT §6)", () => {
       created_at,
       expires_at: "2099-12-31T23:59:59.000Z",
       last_used_at: expect.stringMatching(/:00\.000Z$/),
+      rate_limit_per_minute: null,
+      limits: { per_minute: 600, per_day: 100_000 },
     });
     const head = await withKey(key, `/v1/api-keys/current?t=${t}`, { method: "HEAD" });
     expect(head.status).toBe(200);
@@ -249,7 +252,7 @@ describe("last used", () => {
     // Stay clear of a minute boundary, where a second write would be right.
     const intoMinute = Date.now() % 60_000;
     if (intoMinute > 56_000) await sleep(60_000 - intoMinute + 100);
-    const { accountId, key, id } = await newAccountWithKey("agency", { scopes: ["usage:read"] });
+    const { accountId, key, id } = await newAccountWithKey("agency", { scopes: ["usage:read"] }, UNMETERED);
     const stub = env.KEY_AUTHORITY.getByName(accountId);
     const writesBefore = await runInDurableObject(stub, (i: KeyAuthority) => i.stats.rowsWritten);
     for (let i = 0; i < 100; i++) {

@@ -7,7 +7,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { KeyAuthority } from "../../src/authority/key-authority";
-import { newAccountWithKey, received, sleep, tag, withKey } from "./helpers";
+import { newAccountWithKey, received, sleep, tag, UNMETERED, withKey } from "./helpers";
 
 const LEASE_MS = 150;
 
@@ -23,7 +23,7 @@ async function burst(key: string, n: number, t: string): Promise<{ statuses: num
 
 describe("concurrent requests across a lease renewal", () => {
   it("200 at once, then 200 at once after the lease ran out: all 200, and they share few authority calls", async () => {
-    const { accountId, key } = await newAccountWithKey();
+    const { accountId, key } = await newAccountWithKey("agency", {}, UNMETERED);
     const t = tag();
     const first = await burst(key, 200, t);
     expect(first).toEqual({ statuses: Array(200).fill(200), hung: 0 });

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { generateKey } from "../../src/keys/format";
-import { admin, EDGE, newAccount, newAccountWithKey, newKey } from "./helpers";
+import { admin, EDGE, newAccount, newAccountWithKey, newKey, UNMETERED } from "./helpers";
 import { callWith, countedBindings } from "./support-calls";
 
 function get(key: string, counted: ReturnType<typeof countedBindings>) {
@@ -19,7 +19,7 @@ afterEach(() => {
 
 describe("cost per request", () => {
   it("a valid key on a warm isolate: no KV read and no authority call while its lease is current", async () => {
-    const { key } = await newAccountWithKey();
+    const { key } = await newAccountWithKey("agency", {}, UNMETERED);
     const counted = countedBindings();
     // The clock stands still while the lease is current, however slow the machine.
     vi.useFakeTimers({ toFake: ["Date"] });
@@ -50,7 +50,7 @@ describe("cost per request", () => {
   });
 
   it("a revoked key, once this isolate knows: no KV read and no authority call", async () => {
-    const { key, accountId, id } = await newAccountWithKey();
+    const { key, accountId, id } = await newAccountWithKey("agency", {}, UNMETERED);
     await admin("DELETE", `/accounts/${accountId}/keys/${id}`);
     const counted = countedBindings();
     expect((await get(key, counted)).status).toBe(401);
@@ -60,7 +60,7 @@ describe("cost per request", () => {
   });
 
   it("many busy keys of one account: one authority call per lease period renews them all", async () => {
-    const accountId = await newAccount();
+    const accountId = await newAccount("agency", UNMETERED);
     const keys: string[] = [];
     for (let i = 0; i < 8; i++) keys.push((await newKey(accountId)).key);
     const counted = countedBindings();
@@ -76,7 +76,7 @@ describe("cost per request", () => {
   });
 
   it("concurrent first requests with one key: one authority call, the others wait for its answer", async () => {
-    const { key } = await newAccountWithKey();
+    const { key } = await newAccountWithKey("agency", {}, UNMETERED);
     const counted = countedBindings();
     const responses = await Promise.all(Array.from({ length: 10 }, () => get(key, counted)));
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));

@@ -108,9 +108,9 @@ describe("the authority grants no lease for a key that cannot be used", () => {
     const checks = await runInDurableObject(env.KEY_AUTHORITY.getByName(accountId), (i: KeyAuthority) =>
       i.checkKeys(
         [
-          { keyId: activeId, hash: activeHash, used: false },
-          { keyId: revoked.id, hash: revokedHash, used: false },
-          { keyId: expiring.id, hash: expiringHash, used: false },
+          { keyId: activeId, hash: activeHash, used: false, wants: 1, returning: null },
+          { keyId: revoked.id, hash: revokedHash, used: false, wants: 1, returning: null },
+          { keyId: expiring.id, hash: expiringHash, used: false, wants: 1, returning: null },
         ],
         LEASE_MS,
       ),

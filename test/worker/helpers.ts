@@ -49,9 +49,12 @@ export function tag(): string {
   return `t${crypto.randomUUID().replaceAll("-", "")}`;
 }
 
-export async function newAccount(plan: "starter" | "pro" | "agency" = "agency"): Promise<string> {
+/** Limits that meter nothing: for tests of leases and costs that must not be mixed with quota leases. */
+export const UNMETERED = { per_minute: null, per_day: null };
+
+export async function newAccount(plan: "starter" | "pro" | "agency" = "agency", limits?: unknown): Promise<string> {
   const accountId = `acct_${tag()}`;
-  const res = await admin("PUT", `/accounts/${accountId}`, { plan });
+  const res = await admin("PUT", `/accounts/${accountId}`, limits === undefined ? { plan } : { plan, limits });
   if (res.status !== 200) throw new Error(`PUT account: ${res.status} ${await res.text()}`);
   return accountId;
 }
@@ -63,6 +66,7 @@ export interface CreatedKey {
   scopes: string[];
   created_at: string;
   expires_at: string | null;
+  rate_limit_per_minute: number | null;
 }
 
 export async function newKey(accountId: string, body: unknown = {}): Promise<CreatedKey> {
@@ -77,8 +81,9 @@ export async function newKey(accountId: string, body: unknown = {}): Promise<Cre
 export async function newAccountWithKey(
   plan: "starter" | "pro" | "agency" = "agency",
   body: unknown = {},
+  limits?: unknown,
 ): Promise<{ accountId: string } & CreatedKey> {
-  const accountId = await newAccount(plan);
+  const accountId = await newAccount(plan, limits);
   return { accountId, ...(await newKey(accountId, body)) };
 }
 

@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { KeyAuthority } from "../../src/authority/key-authority";
 import { sha256Hex } from "../../src/keys/hash";
-import { admin, EDGE, newAccountWithKey, newKey, problemOf, received, sleep, tag, withKey } from "./helpers";
+import { admin, EDGE, newAccountWithKey, newKey, problemOf, received, sleep, tag, UNMETERED, withKey } from "./helpers";
 import { callWith } from "./support-calls";
 
 const LEASE_MS = 150;
@@ -18,7 +18,7 @@ async function checksOf(accountId: string): Promise<number> {
 
 describe("leases", () => {
   it("a warm isolate asks the authority once per lease period, not per request", async () => {
-    const { accountId, key } = await newAccountWithKey();
+    const { accountId, key } = await newAccountWithKey("agency", {}, UNMETERED);
     const before = await checksOf(accountId);
     const started = Date.now();
     for (let i = 0; i < 20; i++) expect((await withKey(key, "/v1/competitors")).status).toBe(200);
@@ -34,7 +34,7 @@ describe("leases", () => {
   });
 
   it("AUTH_LEASE_MS=0 asks the authority on every request", async () => {
-    const { accountId, key } = await newAccountWithKey();
+    const { accountId, key } = await newAccountWithKey("agency", {}, UNMETERED);
     const before = await checksOf(accountId);
     for (let i = 0; i < 10; i++) {
       const res = await callWith(new Request(`${EDGE}/v1/competitors`, { headers: { "X-NearIQ-Key": key } }), {
@@ -46,8 +46,8 @@ describe("leases", () => {
   });
 
   it("a revoke answers only once the leases on the key have run out; without a lease it answers at once", async () => {
-    const { accountId, key, id } = await newAccountWithKey();
-    const other = await newAccountWithKey();
+    const { accountId, key, id } = await newAccountWithKey("agency", {}, UNMETERED);
+    const other = await newAccountWithKey("agency", {}, UNMETERED);
     // No lease on `other`'s key for longer than a lease period: its revoke need not wait.
     await withKey(other.key, "/v1/competitors");
     await sleep(LEASE_MS + 50);
@@ -63,7 +63,7 @@ describe("leases", () => {
   });
 
   it("an authority evicted mid-lease waits out a full lease period before answering a revoke", async () => {
-    const { accountId, key, id } = await newAccountWithKey();
+    const { accountId, key, id } = await newAccountWithKey("agency", {}, UNMETERED);
     const t = tag();
     expect((await withKey(key, `/v1/competitors?t=${t}&before`)).status).toBe(200);
     const stub = env.KEY_AUTHORITY.getByName(accountId);
@@ -79,7 +79,7 @@ describe("leases", () => {
 
 describe("leases renewed together", () => {
   it("a key whose lease was renewed alongside another's is still refused right after its revoke", async () => {
-    const { accountId, key: first } = await newAccountWithKey();
+    const { accountId, key: first } = await newAccountWithKey("agency", {}, UNMETERED);
     const second = await newKey(accountId);
     const t = tag();
     expect((await withKey(first, `/v1/competitors?t=${t}&a`)).status).toBe(200);
@@ -97,7 +97,7 @@ describe("leases renewed together", () => {
   });
 
   it("does not renew a key no request used since its lease was granted", async () => {
-    const { accountId, key: first } = await newAccountWithKey();
+    const { accountId, key: first } = await newAccountWithKey("agency", {}, UNMETERED);
     const idle = await newKey(accountId);
     expect((await withKey(first, "/v1/competitors")).status).toBe(200);
     expect((await withKey(idle.key, "/v1/competitors")).status).toBe(200);
@@ -109,14 +109,14 @@ describe("leases renewed together", () => {
   });
 
   it("records last use only for keys a request used", async () => {
-    const { accountId, key: used, id: usedId } = await newAccountWithKey();
+    const { accountId, key: used, id: usedId } = await newAccountWithKey("agency", {}, UNMETERED);
     const idle = await newKey(accountId);
     const [usedHash, idleHash] = await Promise.all([sha256Hex(used), sha256Hex(idle.key)]);
     const checks = await runInDurableObject(env.KEY_AUTHORITY.getByName(accountId), (i: KeyAuthority) =>
       i.checkKeys(
         [
-          { keyId: usedId, hash: usedHash, used: true },
-          { keyId: idle.id, hash: idleHash, used: false },
+          { keyId: usedId, hash: usedHash, used: true, wants: 1, returning: null },
+          { keyId: idle.id, hash: idleHash, used: false, wants: 1, returning: null },
         ],
         LEASE_MS,
       ),
@@ -176,7 +176,7 @@ describe("races: requests in flight while the state changes", () => {
     await race(
       12,
       async () => {
-        const { accountId, key, id } = await newAccountWithKey();
+        const { accountId, key, id } = await newAccountWithKey("agency", {}, UNMETERED);
         return {
           key,
           path: "/v1/competitors",
@@ -194,7 +194,7 @@ describe("races: requests in flight while the state changes", () => {
     await race(
       8,
       async () => {
-        const { accountId, key } = await newAccountWithKey("pro", { scopes: ["export"] });
+        const { accountId, key } = await newAccountWithKey("pro", { scopes: ["export"] }, UNMETERED);
         return { key, path: "/v1/export", change: () => admin("PUT", `/accounts/${accountId}`, { plan: "starter" }) };
       },
       async (res) => {

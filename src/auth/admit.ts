@@ -1,0 +1,59 @@
+/**
+ * @module
+ * Row 9a of CONTRACT §3 (§7): a request that passed rows 1–9 is admitted against every window
+ * that applies to it (the key's minute, the account's minute and day), or refused with 429
+ * `rate_limited`. It spends one request of the allotment this isolate holds for the key; when that
+ * is spent or no longer good, it asks the key's authority for more (quota leases), so that the
+ * hot path makes no authority call per request, and the limits stay exact across every isolate.
+ */
+import type { Bindings, EdgeConfig } from "../env";
+import { ProblemError } from "../http/problem";
+import type { RequestLog } from "../http/request-log";
+import type { WindowCount } from "../limits/allotment";
+import { spendOne, windowReports } from "../limits/held-allotment";
+import { blockingWindow, rateLimitHeaders } from "../limits/ratelimit-headers";
+import { lengthOf, secondsUntil } from "../limits/windows";
+import { type Principal, principalFrom } from "./authenticate";
+import { checkKey } from "./authority-check";
+
+/**
+ * Admits the request, or throws 429 `rate_limited` (with `Retry-After`, `RateLimit-Policy` and
+ * `RateLimit`). Returns the `RateLimit-*` headers of the answer (none when no window applies).
+ *
+ * @example
+ * const rateLimit = await admit(principal, c.env, config, log);
+ */
+export async function admit(
+  principal: Principal,
+  env: Bindings,
+  config: EdgeConfig,
+  log: RequestLog,
+): Promise<Record<string, string>> {
+  let holder = principal.quota;
+  if (holder.allotment === null) return {};
+  // Spend what this isolate holds; else join a call on its way, or ask; refuse only on the
+  // authority's own answer to this request that nothing is left.
+  for (const need of ["allotment", "own-ask"] as const) {
+    if (spendOne(holder, Date.now())) break;
+    const { check, holder: renewed, asked } = await checkKey(env, principal.record, principal.hash, config, log, need);
+    holder = principalFrom(check, renewed, principal.record, principal.hash).quota;
+    if (holder.allotment === null) return {};
+    if (spendOne(holder, Date.now())) break;
+    if (asked) throw rateLimited(holder.allotment.windows, Date.now());
+  }
+  return holder.allotment ? rateLimitHeaders(windowReports(holder.allotment), Date.now()) : {};
+}
+
+/** 429 `rate_limited`, naming the full window that resets last (CONTRACT §7). */
+function rateLimited(windows: readonly WindowCount[], now: number): ProblemError {
+  const full = windows.filter((w) => w.limit - w.granted <= 0);
+  const window = blockingWindow(full) ?? (windows[0] as WindowCount);
+  const retryAfter = secondsUntil(window.end, now, lengthOf(window.name));
+  const reports = windows.map((w) => ({ ...w, remaining: Math.max(0, w.limit - w.granted) }));
+  return new ProblemError(
+    "rate_limited",
+    `The ${window.name} limit of ${window.limit} requests is used up; retry in ${retryAfter} s.`,
+    { policy: window.name, limit: window.limit, retry_after: retryAfter },
+    { ...rateLimitHeaders(reports, now), "Retry-After": String(retryAfter) },
+  );
+}

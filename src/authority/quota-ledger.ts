@@ -1,0 +1,75 @@
+/**
+ * @module
+ * The authority's memory of quota grants (issue: rate limits and quotas): per window of each scope
+ * (the account's minute and day, a key's own minute), how many requests it has granted to
+ * isolates. Grants and credits happen in the same synchronous step as the key check, so the
+ * arithmetic of `limits/allotment` holds: granted ≤ limit in every window. The counts live in a
+ * {@link QuotaStore}: the authority's SQLite in production, a map in the property test.
+ */
+import { creditBack, grantSize, type WindowCount } from "../limits/allotment";
+import { type WindowName, windowAt } from "../limits/windows";
+import type { Allotment, ReturnedAllotment } from "./types";
+
+/** One window that applies to a request: its name, its storage scope and its limit. */
+export interface MeteredWindow {
+  readonly name: WindowName;
+  /** `account:minute`, `account:day` or `key:{id}`. */
+  readonly scope: string;
+  readonly limit: number;
+}
+
+/** Where the granted counts are kept. */
+export interface QuotaStore {
+  granted(scope: string, start: number): number;
+  /** Sets the count of `scope`'s window `[start, end)`; a new window's first write may prune ended ones. */
+  set(scope: string, start: number, end: number, granted: number): void;
+}
+
+/**
+ * Gives back what an isolate did not spend, to each window that is still the one it was granted
+ * in (a window that has ended is not credited: its requests can no longer be spent).
+ */
+export function creditUnspent(
+  store: QuotaStore,
+  windows: readonly MeteredWindow[],
+  returned: ReturnedAllotment,
+  now: number,
+): void {
+  if (returned.unspent <= 0) return;
+  for (const w of windows) {
+    const { start, end } = windowAt(w.name, now);
+    if (start !== (w.name === "day" ? returned.dayStart : returned.minuteStart)) continue;
+    const granted = store.granted(w.scope, start);
+    const after = creditBack(granted, returned.unspent);
+    if (after !== granted) store.set(w.scope, start, end, after);
+  }
+}
+
+/**
+ * Grants up to `wants` requests in the current window of every one of `windows`, debiting each by
+ * the same amount (0 when any is full). Returns the grant and each window as it stands after.
+ */
+export function grantAllotment(
+  store: QuotaStore,
+  windows: readonly MeteredWindow[],
+  wants: number,
+  now: number,
+): Allotment {
+  const counts: WindowCount[] = windows.map((w) => {
+    const { start, end } = windowAt(w.name, now);
+    return { name: w.name, limit: w.limit, start, end, granted: store.granted(w.scope, start) };
+  });
+  const granted = grantSize(counts, wants);
+  if (granted > 0) {
+    windows.forEach((w, i) => {
+      const count = counts[i] as WindowCount;
+      store.set(w.scope, count.start, count.end, count.granted + granted);
+    });
+  }
+  return {
+    granted,
+    minuteStart: windowAt("minute", now).start,
+    dayStart: windowAt("day", now).start,
+    windows: counts.map((c) => ({ ...c, granted: c.granted + granted })),
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * @module
+ * An isolate's side of quota leases: spending a held allotment, giving back its unspent rest when
+ * asking again, taking in a new grant, and what the response reports (CONTRACT §7). Pure functions
+ * over plain data; the caller keeps that data per key in the isolate's memory.
+ */
+import type { Allotment, ReturnedAllotment } from "../authority/types";
+import { remainingKnown, wantedAllotment } from "./allotment";
+import type { WindowReport } from "./ratelimit-headers";
+import { windowAt } from "./windows";
+
+export interface HeldAllotment {
+  remaining: number;
+  readonly minuteStart: number;
+  readonly dayStart: number;
+  /** Good until then, by this isolate's clock (the lease it came with). */
+  readonly until: number;
+  readonly windows: Allotment["windows"];
+}
+
+/** Where a key's allotment is held, and how many requests were admitted since `since` (to size the next ask). */
+export interface QuotaHolder {
+  allotment: HeldAllotment | null;
+  admitted: number;
+  since: number;
+}
+
+function inCurrentWindows(held: HeldAllotment, now: number): boolean {
+  return windowAt("minute", now).start === held.minuteStart && windowAt("day", now).start === held.dayStart;
+}
+
+/** Whether `held` may still be spent at `now`: within its lease and its windows. */
+export function spendable(held: HeldAllotment | null, now: number): held is HeldAllotment {
+  return held !== null && held.remaining > 0 && now < held.until && inCurrentWindows(held, now);
+}
+
+/**
+ * Takes the unspent rest of the holder's allotment to give back with the next ask, so that it can
+ * no longer be spent here (what is given back must never be spent too). `null`: nothing to give.
+ */
+export function takeReturning(holder: QuotaHolder, now: number): ReturnedAllotment | null {
+  const held = holder.allotment;
+  if (!held || held.remaining <= 0 || !inCurrentWindows(held, now)) return null;
+  const returning = { unspent: held.remaining, minuteStart: held.minuteStart, dayStart: held.dayStart };
+  held.remaining = 0;
+  return returning;
+}
+
+/** How many requests to ask for, from what the holder admitted lately. */
+export function wants(holder: QuotaHolder, now: number, leaseMs: number): number {
+  return wantedAllotment(holder.admitted, now - holder.since, leaseMs);
+}
+
+/**
+ * Takes in a grant that arrived for a lease good `until`. A rest of an earlier grant still held
+ * (another request's ask, answered first) is kept, good only as long as both are.
+ */
+export function receive(holder: QuotaHolder, grant: Allotment, until: number, now: number): void {
+  const earlier = holder.allotment;
+  const keep = spendable(earlier, now) && earlier.minuteStart === grant.minuteStart ? earlier : null;
+  holder.allotment = {
+    remaining: grant.granted + (keep?.remaining ?? 0),
+    minuteStart: grant.minuteStart,
+    dayStart: grant.dayStart,
+    until: keep ? Math.min(keep.until, until) : until,
+    windows: grant.windows,
+  };
+}
+
+/** Spends one request of the holder's allotment; false when there is nothing spendable. */
+export function spendOne(holder: QuotaHolder, now: number): boolean {
+  const held = holder.allotment;
+  if (!spendable(held, now)) return false;
+  held.remaining--;
+  holder.admitted++;
+  return true;
+}
+
+/** Each window as this isolate knows it, for `RateLimit` (after any spend). */
+export function windowReports(held: HeldAllotment): WindowReport[] {
+  return held.windows.map((w) => ({
+    name: w.name,
+    limit: w.limit,
+    end: w.end,
+    remaining: remainingKnown(w.limit, w.granted, held.remaining),
+  }));
+}
