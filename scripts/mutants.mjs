@@ -9,7 +9,7 @@
  * The list lives in test/mutants/mutants.mjs: each mutant names one rule of the contract, the
  * exact text it changes (which must occur exactly once), and the test files that should catch it.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { MUTANTS } from "../test/mutants/mutants.mjs";
 
@@ -49,12 +49,16 @@ const started = Date.now();
 for (const [i, mutant] of selected.entries()) {
   apply(mutant);
   const t0 = Date.now();
-  const run = spawnSync("npx", ["vitest", "run", ...projectsOf(mutant.tests), ...mutant.tests, "--bail=1"], {
-    encoding: "utf8",
-    env: { ...process.env, CI: "true" },
+  // Run asynchronously, so that Ctrl-C reaches the handler above and the source is restored.
+  const status = await new Promise((resolve) => {
+    const child = spawn("npx", ["vitest", "run", ...projectsOf(mutant.tests), ...mutant.tests, "--bail=1"], {
+      stdio: "ignore",
+      env: { ...process.env, CI: "true" },
+    });
+    child.on("exit", (code) => resolve(code));
   });
   restore();
-  const killed = run.status !== 0;
+  const killed = status !== 0;
   const outcome = killed ? "killed" : mutant.equivalent ? "equivalent" : "SURVIVED";
   results.push({ ...mutant, outcome, seconds: Math.round((Date.now() - t0) / 1000) });
   process.stderr.write(`[${i + 1}/${selected.length}] ${outcome.padEnd(10)} ${mutant.name}\n`);

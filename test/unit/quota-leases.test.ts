@@ -30,25 +30,46 @@ class MapStore implements QuotaStore {
 
 interface Isolate {
   holder: QuotaHolder;
+  /** This isolate's clock minus the authority's (clocks drift apart a little). */
+  skewMs: number;
 }
 
-/** One isolate's request at `now`: spend, or give back and ask (as src/auth/authority-check + admit do). */
-function request(store: QuotaStore, windows: MeteredWindow[], isolate: Isolate, now: number, leaseMs: number): boolean {
-  if (spendOne(isolate.holder, now)) return true;
-  const returning = takeReturning(isolate.holder, now);
-  const wanted = wants(isolate.holder, now, leaseMs);
+/**
+ * One ask of an isolate, as src/auth/authority-check does it: give back the unspent rest, let the
+ * authority (on its own clock) credit and grant, take the grant in (keeping a rest still held).
+ */
+function ask(store: QuotaStore, windows: MeteredWindow[], isolate: Isolate, now: number, leaseMs: number): void {
+  const local = now + isolate.skewMs;
+  const returning = takeReturning(isolate.holder, local);
+  const wanted = wants(isolate.holder, local, leaseMs);
   if (returning) creditUnspent(store, windows, returning, now);
   const grant = grantAllotment(store, windows, wanted, now);
-  const holder: QuotaHolder = { allotment: isolate.holder.allotment, admitted: 0, since: now };
-  receive(holder, grant, leaseMs > 0 ? now + leaseMs : Number.POSITIVE_INFINITY, now);
+  const holder: QuotaHolder = { allotment: isolate.holder.allotment, admitted: 0, since: local };
+  receive(holder, grant, leaseMs > 0 ? local + leaseMs : Number.POSITIVE_INFINITY, local);
   isolate.holder = holder;
-  return spendOne(holder, now);
+}
+
+/** One request at the isolate: spend, or ask and spend. The window it counts in is the one its allotment was granted in. */
+function request(
+  store: QuotaStore,
+  windows: MeteredWindow[],
+  isolate: Isolate,
+  now: number,
+  leaseMs: number,
+): string | null {
+  const local = now + isolate.skewMs;
+  if (!spendOne(isolate.holder, local)) {
+    ask(store, windows, isolate, now, leaseMs);
+    if (!spendOne(isolate.holder, local)) return null;
+  }
+  const held = isolate.holder.allotment;
+  return held ? `${held.minuteStart}/${held.dayStart}` : null;
 }
 
 const START = Date.UTC(2026, 10, 27, 23, 58, 30); // crosses a minute and a day boundary within 2 minutes
 
 describe("quota leases (property-based, 600 runs)", () => {
-  it("many isolates, random traffic, clocks and leases: admitted per window ≤ its limit, always", () => {
+  it("many isolates, random traffic, renewals, skewed clocks and leases: admitted per window ≤ its limit, always", () => {
     fc.assert(
       fc.property(
         fc.record({
@@ -57,35 +78,54 @@ describe("quota leases (property-based, 600 runs)", () => {
           minute: fc.option(fc.integer({ min: 1, max: 60 }), { nil: null }),
           day: fc.option(fc.integer({ min: 1, max: 200 }), { nil: null }),
           leaseMs: fc.constantFrom(0, 150, 2_000, 10_000),
-          traffic: fc.array(fc.record({ isolate: fc.nat(7), gapMs: fc.integer({ min: 0, max: 3_000 }) }), {
-            maxLength: 400,
-          }),
+          skews: fc.array(fc.integer({ min: -3_000, max: 3_000 }), { minLength: 8, maxLength: 8 }),
+          traffic: fc.array(
+            fc.record({
+              isolate: fc.nat(7),
+              // Mostly bursts, now and then a pause that crosses a lease or a window.
+              gapMs: fc.oneof(
+                { weight: 4, arbitrary: fc.integer({ min: 0, max: 50 }) },
+                { weight: 1, arbitrary: fc.integer({ min: 0, max: 6_000 }) },
+              ),
+              renew: fc.boolean(),
+            }),
+            { minLength: 20, maxLength: 400, size: "max" },
+          ),
         }),
-        ({ isolates, keyMinute, minute, day, leaseMs, traffic }) => {
+        ({ isolates, keyMinute, minute, day, leaseMs, skews, traffic }) => {
           const windows: MeteredWindow[] = [];
           if (keyMinute !== null) windows.push({ name: "key-minute", scope: "key:k", limit: keyMinute });
           if (minute !== null) windows.push({ name: "minute", scope: "account:minute", limit: minute });
           if (day !== null) windows.push({ name: "day", scope: "account:day", limit: day });
           fc.pre(windows.length > 0);
           const store = new MapStore();
-          const fleet: Isolate[] = Array.from({ length: isolates }, () => ({
+          const fleet: Isolate[] = skews.slice(0, isolates).map((skewMs) => ({
             holder: { allotment: null, admitted: 0, since: START },
+            skewMs,
           }));
+          // Requests admitted, by the windows their allotment was granted in (minute start / day start).
           const admitted = new Map<string, number>();
           let now = START;
-          for (const { isolate, gapMs } of traffic) {
+          for (const { isolate, gapMs, renew } of traffic) {
             now += gapMs;
-            const where = fleet[isolate % isolates] as Isolate;
-            if (!request(store, windows, where, now, leaseMs)) continue;
-            for (const w of windows) {
-              const id = `${w.scope}@${windowAt(w.name, now).start}`;
-              admitted.set(id, (admitted.get(id) ?? 0) + 1);
+            const where = fleet[isolate % fleet.length] as Isolate;
+            // A renewal alongside another key's call gives back and asks even while the allotment is good.
+            if (renew) ask(store, windows, where, now, leaseMs);
+            const grantedIn = request(store, windows, where, now, leaseMs);
+            if (grantedIn !== null) admitted.set(grantedIn, (admitted.get(grantedIn) ?? 0) + 1);
+          }
+          const perWindow = (name: "minute" | "day") => {
+            const counts = new Map<string, number>();
+            for (const [windowsKey, count] of admitted) {
+              const [minuteStart, dayStart] = windowsKey.split("/");
+              const id = name === "day" ? dayStart : minuteStart;
+              counts.set(id as string, (counts.get(id as string) ?? 0) + count);
             }
-          }
-          for (const [id, count] of admitted) {
-            const window = windows.find((w) => id.startsWith(`${w.scope}@`));
-            expect(count, id).toBeLessThanOrEqual(window?.limit ?? -1);
-          }
+            return [...counts.values()];
+          };
+          const minuteLimit = Math.min(keyMinute ?? Number.POSITIVE_INFINITY, minute ?? Number.POSITIVE_INFINITY);
+          for (const count of perWindow("minute")) expect(count).toBeLessThanOrEqual(minuteLimit);
+          for (const count of perWindow("day")) expect(count).toBeLessThanOrEqual(day ?? Number.POSITIVE_INFINITY);
         },
       ),
       { numRuns: 600 },
@@ -101,7 +141,7 @@ describe("quota leases (property-based, 600 runs)", () => {
         (limit, leaseMs, stepMs) => {
           const windows: MeteredWindow[] = [{ name: "minute", scope: "account:minute", limit }];
           const store = new MapStore();
-          const client: Isolate = { holder: { allotment: null, admitted: 0, since: START } };
+          const client: Isolate = { holder: { allotment: null, admitted: 0, since: START }, skewMs: 0 };
           const windowStart = windowAt("minute", START).start + 60_000;
           let now = windowStart;
           let admittedCount = 0;
@@ -109,7 +149,7 @@ describe("quota leases (property-based, 600 runs)", () => {
           // Enough requests to use the window up, all inside it.
           const step = Math.min(stepMs, Math.floor(59_000 / (limit + 2)));
           for (let i = 0; i < limit + 2; i++) {
-            if (request(store, windows, client, now, leaseMs)) {
+            if (request(store, windows, client, now, leaseMs) !== null) {
               admittedCount++;
               const held = client.holder.allotment;
               if (!held) throw new Error("an admitted request left no allotment behind");
@@ -125,6 +165,34 @@ describe("quota leases (property-based, 600 runs)", () => {
       ),
       { numRuns: 600 },
     );
+  });
+});
+
+describe("credits given back", () => {
+  const windows: MeteredWindow[] = [
+    { name: "minute", scope: "account:minute", limit: 100 },
+    { name: "day", scope: "account:day", limit: 1_000 },
+  ];
+
+  it("go only to the windows the allotment was granted in, never to a window that began since", () => {
+    const store = new MapStore();
+    const t0 = Date.UTC(2026, 10, 27, 12, 0, 30);
+    const grant = grantAllotment(store, windows, 10, t0);
+    expect(grant.granted).toBe(10);
+    // Back within the same minute: both windows credited.
+    creditUnspent(store, windows, { unspent: 4, minuteStart: grant.minuteStart, dayStart: grant.dayStart }, t0 + 1_000);
+    expect([store.granted("account:minute", grant.minuteStart), store.granted("account:day", grant.dayStart)]).toEqual([
+      6, 6,
+    ]);
+    // Given back in the next minute: only the day (still the same) is credited.
+    const next = t0 + 60_000;
+    grantAllotment(store, windows, 5, next);
+    creditUnspent(store, windows, { unspent: 3, minuteStart: grant.minuteStart, dayStart: grant.dayStart }, next);
+    expect([
+      store.granted("account:minute", grant.minuteStart),
+      store.granted("account:minute", grant.minuteStart + 60_000),
+      store.granted("account:day", grant.dayStart),
+    ]).toEqual([6, 5, 8]);
   });
 });
 
