@@ -1,7 +1,7 @@
 /**
  * @module
  * The edge, top to bottom. Every `/v1` request goes: request id → configuration check →
- * key-in-URL guard → authenticate → route policy and authorize → admit (rate limits and quotas) →
+ * key-in-URL guard → authenticate → IP allowlist → route policy and authorize → admit (rate limits and quotas) →
  * the edge's own answer or the origin. Beside it: the admin API, `/healthz` and the JWKS.
  */
 import { type Context, Hono } from "hono";
@@ -11,6 +11,7 @@ import type { AppEnv } from "./app-env";
 import { admit } from "./auth/admit";
 import { authenticate } from "./auth/authenticate";
 import { authorize } from "./auth/authorize";
+import { refuseOutsideAllowlist } from "./auth/ip-allowlist";
 import { refuseKeyInUrl } from "./auth/key-in-url";
 import { ProblemError, problemResponse } from "./http/problem";
 import { requestContext } from "./http/request-context";
@@ -48,6 +49,7 @@ async function apiRequest(c: Context<AppEnv>): Promise<Response> {
   const url = new URL(request.url);
   refuseKeyInUrl(url, config.keyPattern);
   const principal = await authenticate(request.headers, c.env, config, log);
+  refuseOutsideAllowlist(principal.key, request.headers);
   const route = authorize(request.method, url.pathname, principal);
   log.route = route.path;
   c.set("rateLimit", await admit(principal, c.env, config, log));

@@ -7,14 +7,14 @@ import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { forgetUnknownKey } from "../auth/isolate-memory";
 import { askAuthority, authorityFor } from "../authority/client";
-import type { AuthorityResult, StoredKey } from "../authority/types";
+import type { AuthorityResult, Rolled, StoredKey } from "../authority/types";
 import { ProblemError } from "../http/problem";
 import { generateKey, keyHint } from "../keys/format";
 import { sha256Hex } from "../keys/hash";
 import { readJsonBody } from "./body";
 import { guardAdmin } from "./guard";
-import { presentAccount, presentKey, rfc3339 } from "./present";
-import { parseNewKeyBody, parsePlanBody, validAccountId } from "./validate";
+import { presentAccount, presentCreatedKey, presentKey, rfc3339 } from "./present";
+import { parseNewKeyBody, parsePlanBody, parseRollBody, validAccountId } from "./validate";
 
 const MAX_KEY_ID_LENGTH = 64;
 
@@ -32,7 +32,23 @@ function unwrap<T>(result: AuthorityResult<T>): T {
   if (result.code === "unknown_account") {
     throw new ProblemError("unknown_account", "No account with this id; PUT its plan first.");
   }
+  if (result.code === "key_inactive") {
+    throw new ProblemError("key_inactive", "This key is revoked or expired; create a new key instead.");
+  }
   throw new ProblemError("unknown_key", "This account has no key with this id.");
+}
+
+function keyIdOf(c: Context<AppEnv>): string {
+  const keyId = c.req.param("key_id") ?? "";
+  if (keyId.length > MAX_KEY_ID_LENGTH) throw new ProblemError("unknown_key", "This account has no key with this id.");
+  return keyId;
+}
+
+/** A new key for `prefix`: the key (shown once), its hash and its hint. */
+async function newKeyMaterial(prefix: string) {
+  const key = generateKey(prefix);
+  const hash = await sha256Hex(key);
+  return { key, hash, hint: keyHint(key, prefix) };
 }
 
 function logRoute(c: Context<AppEnv>, route: string, accountId: string): void {
@@ -67,19 +83,16 @@ adminApi.post("/accounts/:account_id/keys", async (c) => {
   const accountId = accountIdOf(c);
   logRoute(c, "POST /_admin/accounts/{account_id}/keys", accountId);
   const request = parseNewKeyBody(await readJsonBody(c.req.raw), Date.now());
-  const { keyPrefix } = c.var.config;
-  const key = generateKey(keyPrefix);
-  const hash = await sha256Hex(key);
+  const { key, hash, hint } = await newKeyMaterial(c.var.config.keyPrefix);
   const created = unwrap(
     await askAuthority<AuthorityResult<StoredKey>>(
-      () => authorityFor(c.env, accountId).createKey({ hash, hint: keyHint(key, keyPrefix), ...request }),
+      () => authorityFor(c.env, accountId).createKey({ hash, hint, ...request }),
       adminDeadline(c),
     ),
   );
   forgetUnknownKey(hash);
   c.var.log.key_id = created.id;
-  const { id, name, scopes, created_at, expires_at, rate_limit_per_minute } = presentKey(created);
-  return c.json({ id, key, name, scopes, created_at, expires_at, rate_limit_per_minute }, 201);
+  return c.json(presentCreatedKey(created, key), 201);
 });
 
 adminApi.get("/accounts/:account_id/keys", async (c) => {
@@ -94,8 +107,7 @@ adminApi.get("/accounts/:account_id/keys", async (c) => {
 adminApi.delete("/accounts/:account_id/keys/:key_id", async (c) => {
   const accountId = accountIdOf(c);
   logRoute(c, "DELETE /_admin/accounts/{account_id}/keys/{key_id}", accountId);
-  const keyId = c.req.param("key_id");
-  if (keyId.length > MAX_KEY_ID_LENGTH) throw new ProblemError("unknown_key", "This account has no key with this id.");
+  const keyId = keyIdOf(c);
   const revoked = unwrap(
     await askAuthority<AuthorityResult<{ id: string; revokedAt: number }>>(
       () => authorityFor(c.env, accountId).revokeKey(keyId),
@@ -104,6 +116,30 @@ adminApi.delete("/accounts/:account_id/keys/:key_id", async (c) => {
   );
   c.var.log.key_id = revoked.id;
   return c.json({ id: revoked.id, revoked_at: rfc3339(revoked.revokedAt) });
+});
+
+adminApi.post("/accounts/:account_id/keys/:key_id/roll", async (c) => {
+  const accountId = accountIdOf(c);
+  logRoute(c, "POST /_admin/accounts/{account_id}/keys/{key_id}/roll", accountId);
+  const keyId = keyIdOf(c);
+  const request = parseRollBody(await readJsonBody(c.req.raw), Date.now());
+  const { key, hash, hint } = await newKeyMaterial(c.var.config.keyPrefix);
+  const rolled = unwrap(
+    await askAuthority<AuthorityResult<Rolled>>(
+      () => authorityFor(c.env, accountId).rollKey(keyId, { hash, hint, ...request }),
+      adminDeadline(c),
+    ),
+  );
+  forgetUnknownKey(hash);
+  c.var.log.key_id = rolled.key.id;
+  return c.json(
+    {
+      ...presentCreatedKey(rolled.key, key),
+      rolled_from: rolled.old.id,
+      old_key: { id: rolled.old.id, expires_at: rfc3339(rolled.old.expiresAt) },
+    },
+    201,
+  );
 });
 
 adminApi.all("*", () => {

@@ -22,7 +22,18 @@ export function presentKey(key: StoredKey) {
     revoked_at: rfc3339(key.revokedAt),
     last_used_at: rfc3339(key.lastUsedAt),
     rate_limit_per_minute: key.rateLimitPerMinute,
+    allowed_ips: key.allowedIps,
+    revoked_reason: key.revokedReason,
+    rolled_from: key.rolledFrom,
+    rolled_to: key.rolledTo,
+    leak: key.leak && { url: key.leak.url, source: key.leak.source, reported_at: rfc3339(key.leak.reportedAt) },
   };
+}
+
+/** A key as the answer that creates it shows it (CONTRACT §4, §7, §8): the only time `key` is shown. */
+export function presentCreatedKey(created: StoredKey, key: string) {
+  const { id, name, scopes, created_at, expires_at, rate_limit_per_minute, allowed_ips } = presentKey(created);
+  return { id, key, name, scopes, created_at, expires_at, rate_limit_per_minute, allowed_ips };
 }
 
 /** An account with its plan and the limits in force (CONTRACT §4, §7). */
@@ -44,6 +55,7 @@ export function presentCurrentKey(principal: Principal) {
     expires_at: rfc3339(key.expiresAt),
     last_used_at: rfc3339(key.lastUsedAt),
     rate_limit_per_minute: key.rateLimitPerMinute,
+    allowed_ips: key.allowedIps,
     limits: principal.limits,
   };
 }

@@ -12,6 +12,7 @@ import {
   type Plan,
 } from "../auth/policy";
 import { ProblemError } from "../http/problem";
+import { formatBlock, parseBlock } from "../net/cidr";
 
 const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAX_NAME_LENGTH = 100;
@@ -121,6 +122,26 @@ export interface NewKeyRequest {
   readonly scopes: readonly string[];
   readonly expiresAt: number | null;
   readonly rateLimitPerMinute: number | null;
+  readonly allowedIps: readonly string[] | null;
+}
+
+export const MAX_ALLOWED_IPS = 50;
+
+/**
+ * `allowed_ips`: 1 to 50 IPv4/IPv6 addresses or CIDR blocks, stored normalized (CONTRACT §8), a
+ * block given twice once, in the order given.
+ */
+function parseAllowedIps(value: unknown): string[] | null {
+  if (value === undefined || value === null) return null;
+  if (!Array.isArray(value) || value.length < 1 || value.length > MAX_ALLOWED_IPS) {
+    throw invalid(`"allowed_ips" must be an array of 1 to ${MAX_ALLOWED_IPS} addresses or CIDR blocks.`);
+  }
+  const blocks = value.map((entry) => {
+    const block = typeof entry === "string" ? parseBlock(entry) : null;
+    if (!block) throw invalid('"allowed_ips" holds an entry that is not an IPv4 or IPv6 address or CIDR block.');
+    return formatBlock(block);
+  });
+  return [...new Set(blocks)];
 }
 
 // Control characters (C0, DEL, C1) and bidirectional overrides and isolates: a name is shown in
@@ -180,5 +201,38 @@ export function parseNewKeyBody(body: unknown, now: number): NewKeyRequest {
     scopes: parseScopes(field(fields, "scopes")),
     expiresAt: parseExpiresAt(field(fields, "expires_at"), now),
     rateLimitPerMinute: parseOptionalLimit(field(fields, "rate_limit_per_minute"), '"rate_limit_per_minute"'),
+    allowedIps: parseAllowedIps(field(fields, "allowed_ips")),
+  };
+}
+
+export const MAX_GRACE_SECONDS = 604_800;
+const DEFAULT_GRACE_SECONDS = 86_400;
+
+export interface RollBody {
+  /** `undefined`: keep the old key's name. */
+  readonly name: string | null | undefined;
+  readonly expiresAt: number | null;
+  readonly graceMs: number;
+}
+
+/**
+ * The body of `POST …/keys/{key_id}/roll` (CONTRACT §8): `grace_seconds` a whole number from 0 to
+ * 604800 (default 86400); `name` and `expires_at` as for a new key, `null` counting as absent.
+ */
+export function parseRollBody(body: unknown, now: number): RollBody {
+  const fields = fieldsOf(body);
+  const grace = field(fields, "grace_seconds");
+  let graceSeconds = DEFAULT_GRACE_SECONDS;
+  if (grace !== undefined) {
+    if (typeof grace !== "number" || !Number.isSafeInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS) {
+      throw invalid(`"grace_seconds" must be a whole number from 0 to ${MAX_GRACE_SECONDS}.`);
+    }
+    graceSeconds = grace;
+  }
+  const name = field(fields, "name");
+  return {
+    name: name === undefined || name === null ? undefined : parseName(name),
+    expiresAt: parseExpiresAt(field(fields, "expires_at"), now),
+    graceMs: graceSeconds * 1000,
   };
 }

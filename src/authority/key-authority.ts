@@ -14,7 +14,18 @@ import { LeaseLedger } from "./lease-ledger";
 import { creditUnspent, grantAllotment, type MeteredWindow } from "./quota-ledger";
 import { migrate } from "./schema";
 import { SqlQuotaStore } from "./sql-quota-store";
-import type { Account, AuthorityResult, KeyCheck, KeyQuestion, NewKey, StoredKey } from "./types";
+import type {
+  Account,
+  AuthorityResult,
+  KeyCheck,
+  KeyQuestion,
+  LeakReport,
+  NewKey,
+  RevokedReason,
+  Rolled,
+  RollRequest,
+  StoredKey,
+} from "./types";
 
 const MINUTE_MS = 60_000;
 const NO_WRITES = 0;
@@ -33,6 +44,11 @@ type KeyRow = {
   revoked_at: number | null;
   last_used_at: number | null;
   rate_limit_per_minute: number | null;
+  allowed_ips: string | null;
+  revoked_reason: RevokedReason | null;
+  rolled_from: string | null;
+  rolled_to: string | null;
+  leak: string | null;
 };
 
 type AccountRow = { account_id: string; plan: Plan; limits: string | null };
@@ -48,6 +64,11 @@ function toStoredKey(row: KeyRow): StoredKey {
     revokedAt: row.revoked_at,
     lastUsedAt: row.last_used_at,
     rateLimitPerMinute: row.rate_limit_per_minute,
+    allowedIps: row.allowed_ips === null ? null : (JSON.parse(row.allowed_ips) as string[]),
+    revokedReason: row.revoked_reason,
+    rolledFrom: row.rolled_from,
+    rolledTo: row.rolled_to,
+    leak: row.leak === null ? null : (JSON.parse(row.leak) as LeakReport),
   };
 }
 
@@ -123,35 +144,87 @@ export class KeyAuthority extends DurableObject<Bindings> {
   async createKey(input: NewKey): Promise<AuthorityResult<StoredKey>> {
     const account = this.getAccount();
     if (!account) return { ok: false, code: "unknown_account" };
+    let row: KeyRow | undefined;
+    this.ctx.storage.transactionSync(() => {
+      row = this.insertKey(account, input, null, Date.now());
+    });
+    await this.flushOutbox();
+    return { ok: true, value: toStoredKey(row as KeyRow) };
+  }
+
+  /**
+   * Rolls a key (CONTRACT §8): a new key copying the old one's scopes, minute limit and allowlist
+   * (and its name unless one is given); the old key's expiry becomes `min(its expiry, now + grace)`.
+   * When that shortens it, answers once no lease on the old key can still be current, so that the
+   * old key is refused from its new expiry on, everywhere.
+   */
+  async rollKey(keyId: string, input: RollRequest): Promise<AuthorityResult<Rolled>> {
+    const account = this.getAccount();
+    if (!account) return { ok: false, code: "unknown_account" };
+    const old = this.keyRow(keyId);
+    if (!old) return { ok: false, code: "unknown_key" };
+    const now = Date.now();
+    if (old.revoked_at !== null || (old.expires_at !== null && old.expires_at <= now)) {
+      return { ok: false, code: "key_inactive" };
+    }
+    const oldExpiresAt = Math.min(old.expires_at ?? Number.POSITIVE_INFINITY, now + input.graceMs);
+    let created: KeyRow | undefined;
+    this.ctx.storage.transactionSync(() => {
+      created = this.insertKey(
+        account,
+        {
+          hash: input.hash,
+          hint: input.hint,
+          name: input.name === undefined ? old.name : input.name,
+          scopes: JSON.parse(old.scopes) as string[],
+          expiresAt: input.expiresAt,
+          rateLimitPerMinute: old.rate_limit_per_minute,
+          allowedIps: old.allowed_ips === null ? null : (JSON.parse(old.allowed_ips) as string[]),
+        },
+        keyId,
+        now,
+      );
+      this.write("UPDATE api_keys SET expires_at = ?, rolled_to = ? WHERE id = ?", oldExpiresAt, created.id, keyId);
+    });
+    await this.flushOutbox();
+    if (oldExpiresAt !== old.expires_at) await this.leases.waitForQuiet(keyId);
+    return { ok: true, value: { key: toStoredKey(created as KeyRow), old: { id: keyId, expiresAt: oldExpiresAt } } };
+  }
+
+  private insertKey(account: Account, input: NewKey, rolledFrom: string | null, now: number): KeyRow {
     const row: KeyRow = {
       id: `key_${randomBase62(20)}`,
       hash: input.hash,
       hint: input.hint,
       name: input.name,
       scopes: JSON.stringify(input.scopes),
-      created_at: Date.now(),
+      created_at: now,
       expires_at: input.expiresAt,
       revoked_at: null,
       last_used_at: null,
       rate_limit_per_minute: input.rateLimitPerMinute,
+      allowed_ips: input.allowedIps === null ? null : JSON.stringify(input.allowedIps),
+      revoked_reason: null,
+      rolled_from: rolledFrom,
+      rolled_to: null,
+      leak: null,
     };
-    this.ctx.storage.transactionSync(() => {
-      this.write(
-        `INSERT INTO api_keys (id, hash, hint, name, scopes, created_at, expires_at, rate_limit_per_minute)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        row.id,
-        row.hash,
-        row.hint,
-        row.name,
-        row.scopes,
-        row.created_at,
-        row.expires_at,
-        row.rate_limit_per_minute,
-      );
-      this.enqueueRecord(row.hash, { v: 1, account_id: account.accountId, key_id: row.id, revoked_at: null });
-    });
-    await this.flushOutbox();
-    return { ok: true, value: toStoredKey(row) };
+    this.write(
+      `INSERT INTO api_keys (id, hash, hint, name, scopes, created_at, expires_at, rate_limit_per_minute, allowed_ips, rolled_from)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      row.id,
+      row.hash,
+      row.hint,
+      row.name,
+      row.scopes,
+      row.created_at,
+      row.expires_at,
+      row.rate_limit_per_minute,
+      row.allowed_ips,
+      row.rolled_from,
+    );
+    this.enqueueRecord(row.hash, { v: 1, account_id: account.accountId, key_id: row.id, revoked_at: null });
+    return row;
   }
 
   listKeys(): AuthorityResult<StoredKey[]> {
@@ -162,30 +235,43 @@ export class KeyAuthority extends DurableObject<Bindings> {
 
   /**
    * Revokes a key: commits at once (every check from now on sees it), writes KV through, then
-   * answers when no lease on the key can still be current. Revoking again keeps the first time.
+   * answers when no lease on the key can still be current. Revoking again keeps the first time and
+   * the first reason.
    */
   async revokeKey(keyId: string): Promise<AuthorityResult<{ id: string; revokedAt: number }>> {
     const account = this.getAccount();
     if (!account) return { ok: false, code: "unknown_account" };
     const row = this.keyRow(keyId);
     if (!row) return { ok: false, code: "unknown_key" };
-    let revokedAt = row.revoked_at;
-    if (revokedAt === null) {
-      revokedAt = Date.now();
-      const at = revokedAt;
-      this.ctx.storage.transactionSync(() => {
-        this.write("UPDATE api_keys SET revoked_at = ? WHERE id = ?", at, keyId);
+    const revokedAt = this.revokeRows(account, [row], "revoked", null);
+    await this.flushOutbox();
+    await this.leases.waitForQuiet(keyId);
+    return { ok: true, value: { id: keyId, revokedAt: revokedAt[0] as number } };
+  }
+
+  /** Marks `rows` revoked for `reason` (those not revoked yet) in one transaction; their revocation times. */
+  private revokeRows(account: Account, rows: KeyRow[], reason: RevokedReason, leak: LeakReport | null): number[] {
+    const now = Date.now();
+    this.ctx.storage.transactionSync(() => {
+      for (const row of rows) {
+        if (row.revoked_at !== null) continue;
+        row.revoked_at = now;
+        this.write(
+          "UPDATE api_keys SET revoked_at = ?, revoked_reason = ?, leak = ? WHERE id = ?",
+          now,
+          reason,
+          leak === null ? null : JSON.stringify(leak),
+          row.id,
+        );
         this.enqueueRecord(row.hash, {
           v: 1,
           account_id: account.accountId,
-          key_id: keyId,
-          revoked_at: new Date(at).toISOString(),
+          key_id: row.id,
+          revoked_at: new Date(now).toISOString(),
         });
-      });
-      await this.flushOutbox();
-    }
-    await this.leases.waitForQuiet(keyId);
-    return { ok: true, value: { id: keyId, revokedAt } };
+      }
+    });
+    return rows.map((row) => row.revoked_at as number);
   }
 
   /**

@@ -42,6 +42,15 @@ export const MIGRATIONS: readonly string[] = [
      granted INTEGER NOT NULL,
      PRIMARY KEY (scope, window_start)
    );`,
+  // 3: the key lifecycle. A key's IP allowlist (JSON), why it was revoked, what it was rolled
+  // from and to, and the leak report that revoked it (JSON). Keys revoked before this version were
+  // revoked through DELETE.
+  `ALTER TABLE api_keys ADD COLUMN allowed_ips TEXT;
+   ALTER TABLE api_keys ADD COLUMN revoked_reason TEXT;
+   ALTER TABLE api_keys ADD COLUMN rolled_from TEXT;
+   ALTER TABLE api_keys ADD COLUMN rolled_to TEXT;
+   ALTER TABLE api_keys ADD COLUMN leak TEXT;
+   UPDATE api_keys SET revoked_reason = 'revoked' WHERE revoked_at IS NOT NULL;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

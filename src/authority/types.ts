@@ -19,6 +19,23 @@ export interface StoredKey {
   readonly lastUsedAt: number | null;
   /** The key's own limit per UTC minute, besides the account's; `null` for none. */
   readonly rateLimitPerMinute: number | null;
+  /** Normalized CIDR blocks the key may be used from; `null`: anywhere. */
+  readonly allowedIps: readonly string[] | null;
+  /** Why the key was revoked: the first reason stays. */
+  readonly revokedReason: RevokedReason | null;
+  readonly rolledFrom: string | null;
+  readonly rolledTo: string | null;
+  /** The leak report that revoked the key. */
+  readonly leak: LeakReport | null;
+}
+
+export type RevokedReason = "revoked" | "leaked";
+
+/** Where a leaked key was found (GitHub secret scanning), and when it was reported. */
+export interface LeakReport {
+  readonly url: string | null;
+  readonly source: string | null;
+  readonly reportedAt: number;
 }
 
 export interface Account {
@@ -78,8 +95,24 @@ export interface NewKey {
   readonly scopes: readonly string[];
   readonly expiresAt: number | null;
   readonly rateLimitPerMinute: number | null;
+  readonly allowedIps: readonly string[] | null;
+}
+
+/** A roll: the new key (its hash and hint), its name and expiry, and the old key's grace period. */
+export interface RollRequest {
+  readonly hash: string;
+  readonly hint: string;
+  /** `undefined`: the old key's name. */
+  readonly name: string | null | undefined;
+  readonly expiresAt: number | null;
+  readonly graceMs: number;
+}
+
+export interface Rolled {
+  readonly key: StoredKey;
+  readonly old: { readonly id: string; readonly expiresAt: number };
 }
 
 export type AuthorityResult<T> =
   | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly code: "unknown_account" | "unknown_key" };
+  | { readonly ok: false; readonly code: "unknown_account" | "unknown_key" | "key_inactive" };

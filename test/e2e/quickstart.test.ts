@@ -201,6 +201,48 @@ describe("quickstart over HTTP (wrangler dev + example origin + key CLI)", () =>
     ]);
   }, 90_000);
 
+  it("rolls a key with the CLI: the new one works, the old one stops at once with grace 0; list shows the links", async () => {
+    const created = await keysCli(
+      "create",
+      account,
+      "--name",
+      "to-roll",
+      "--allow-ip",
+      "127.0.0.0/8",
+      "--allow-ip",
+      "::1",
+      "--export",
+    );
+    const oldKey = /NEARIQ_KEY='([^']+)'/.exec(created.stdout)?.[1] ?? "";
+    const oldId = /NEARIQ_KEY_ID='([^']+)'/.exec(created.stdout)?.[1] ?? "";
+    expect(created.stderr).toContain("allowed IPs: 127.0.0.0/8 ::1/128");
+    expect((await fetch(`${EDGE}/v1/competitors`, { headers: { "X-NearIQ-Key": oldKey } })).status).toBe(200);
+    const rolled = await keysCli("roll", account, oldId, "--grace", "0", "--export");
+    expect(rolled.code).toBe(0);
+    const newKey = /NEARIQ_KEY='([^']+)'/.exec(rolled.stdout)?.[1] ?? "";
+    const newId = /NEARIQ_KEY_ID='([^']+)'/.exec(rolled.stdout)?.[1] ?? "";
+    expect(newKey).toMatch(/^niq_live_[0-9A-Za-z]{38}$/);
+    expect(rolled.stderr).toContain(`rolled ${oldId} to ${newId}`);
+    const old = await fetch(`${EDGE}/v1/competitors`, { headers: { "X-NearIQ-Key": oldKey } });
+    expect(old.status).toBe(401);
+    expect(((await old.json()) as { code: string }).code).toBe("expired_key");
+    const fresh = await fetch(`${EDGE}/v1/api-keys/current`, { headers: { "X-NearIQ-Key": newKey } });
+    expect(fresh.status).toBe(200);
+    expect((await fresh.json()) as { allowed_ips: string[]; name: string }).toMatchObject({
+      allowed_ips: ["127.0.0.0/8", "::1/128"],
+      name: "to-roll",
+    });
+    // The copied allowlist holds: another client address is refused.
+    const elsewhere = await fetch(`${EDGE}/v1/competitors`, {
+      headers: { "X-NearIQ-Key": newKey, "CF-Connecting-IP": "203.0.113.9" },
+    });
+    expect(elsewhere.status).toBe(403);
+    expect(((await elsewhere.json()) as { code: string }).code).toBe("ip_not_allowed");
+    const listed = await keysCli("list", account);
+    expect(listed.stdout).toMatch(new RegExp(`${oldId}  .*expired .*rolled to ${newId}`));
+    expect(listed.stdout).toMatch(new RegExp(`${newId}  .*active .*rolled from ${oldId}`));
+  });
+
   it("the example origin refuses anything the edge did not sign", async () => {
     const res = await fetch(`${ORIGIN}/v1/competitors`, { headers: { "X-NearIQ-Account-Id": account } });
     expect(res.status).toBe(401);

@@ -69,15 +69,9 @@ describe("admin API: keys (CONTRACT §4)", () => {
     const res = await admin("POST", `/accounts/${accountId}/keys`, "");
     expect(res.status).toBe(201);
     const created = (await res.json()) as Record<string, unknown>;
-    expect(Object.keys(created).sort()).toEqual([
-      "created_at",
-      "expires_at",
-      "id",
-      "key",
-      "name",
-      "rate_limit_per_minute",
-      "scopes",
-    ]);
+    expect(Object.keys(created).sort()).toEqual(
+      ["created_at", "expires_at", "id", "key", "allowed_ips", "name", "rate_limit_per_minute", "scopes"].sort(),
+    );
     expect(created.rate_limit_per_minute).toBeNull();
     expect(created.key).toMatch(/^niq_live_[0-9A-Za-z]{38}$/);
     expect(created.scopes).toEqual(["alerts:read", "competitors:read", "usage:read"]);
@@ -162,6 +156,11 @@ describe("admin API: keys (CONTRACT §4)", () => {
       revoked_at: null,
       last_used_at: null,
       rate_limit_per_minute: null,
+      allowed_ips: null,
+      revoked_reason: null,
+      rolled_from: null,
+      rolled_to: null,
+      leak: null,
     });
   });
 

@@ -210,6 +210,7 @@ describe("GET /v1/api-keys/current (CONTRACT §6)", () => {
       expires_at: "2099-12-31T23:59:59.000Z",
       last_used_at: expect.stringMatching(/:00\.000Z$/),
       rate_limit_per_minute: null,
+      allowed_ips: null,
       limits: { per_minute: 600, per_day: 100_000 },
     });
     const head = await withKey(key, `/v1/api-keys/current?t=${t}`, { method: "HEAD" });

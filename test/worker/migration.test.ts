@@ -123,9 +123,9 @@ describe("an authority of the first release, after the upgrade", () => {
     const { keys } = (await (await admin("GET", `/accounts/${accountId}/keys`)).json()) as {
       keys: Record<string, unknown>[];
     };
-    expect(keys.map((k) => [k.id, k.revoked_at, k.rate_limit_per_minute])).toEqual([
-      [active.id, null, null],
-      [revoked.id, new Date(revoked.revokedAt ?? 0).toISOString(), null],
+    expect(keys.map((k) => [k.id, k.revoked_at, k.revoked_reason, k.rate_limit_per_minute, k.allowed_ips])).toEqual([
+      [active.id, null, null, null, null],
+      [revoked.id, new Date(revoked.revokedAt ?? 0).toISOString(), "revoked", null, null],
     ]);
     // The last use the first release recorded is kept until a newer minute replaces it.
     expect(Date.parse(String(keys[0]?.last_used_at))).toBeGreaterThanOrEqual(lastUsed);
@@ -144,6 +144,6 @@ describe("an authority of the first release, after the upgrade", () => {
       (_: KeyAuthority, state) =>
         state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").one().version,
     );
-    expect(version).toBe(2);
+    expect(version).toBe(3);
   });
 });
