@@ -21,6 +21,7 @@ export default defineConfig({
               bindings: {
                 ...secrets,
                 ORIGIN_URL: `http://127.0.0.1:${TEST_ORIGIN_PORT}`,
+                SECRET_SCANNING_KEYS_URL: `http://127.0.0.1:${TEST_ORIGIN_PORT}/__github-keys`,
                 // Short leases keep revocation tests quick; lease behaviour has tests of its own.
                 AUTH_LEASE_MS: "150",
                 AUTH_TIMEOUT_MS: "1000",

@@ -2,7 +2,8 @@
  * @module
  * The edge, top to bottom. Every `/v1` request goes: request id → configuration check →
  * key-in-URL guard → authenticate → IP allowlist → route policy and authorize → admit (rate limits and quotas) →
- * the edge's own answer or the origin. Beside it: the admin API, `/healthz` and the JWKS.
+ * the edge's own answer or the origin. Beside it: the admin API, leaked-key reports from GitHub,
+ * `/healthz` and the JWKS.
  */
 import { type Context, Hono } from "hono";
 import { adminApi } from "./admin/api";
@@ -20,6 +21,7 @@ import { assertionClaims, claimHeaders } from "./origin/claims";
 import { forwardToOrigin, originTarget } from "./origin/forward";
 import { originHeaders } from "./origin/headers";
 import { jwksFor } from "./origin/signing-key";
+import { secretScanningReport } from "./partners/github-secret-scanning";
 import { requireReady } from "./readiness";
 
 export const app = new Hono<AppEnv>();
@@ -40,6 +42,8 @@ app.get("/.well-known/jwks.json", async (c) => {
 });
 
 app.route("/_admin", adminApi);
+
+app.post("/_partners/github/secret-scanning", secretScanningReport);
 
 /** Every request under `/v1`: the whole decision, then the edge's own answer or the origin's. */
 async function apiRequest(c: Context<AppEnv>): Promise<Response> {

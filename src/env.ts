@@ -15,7 +15,11 @@ export interface Bindings extends Env {
   ASSERTION_PREVIOUS_PUBLIC_JWK?: string;
   /** `aud` of the assertion; default: the origin of `ORIGIN_URL`. */
   ASSERTION_AUDIENCE?: string;
+  /** Where GitHub publishes the keys that sign leaked-key reports (CONTRACT §9). */
+  SECRET_SCANNING_KEYS_URL?: string;
 }
+
+export const DEFAULT_SECRET_SCANNING_KEYS_URL = "https://api.github.com/meta/public_keys/secret_scanning";
 
 export interface EdgeConfig {
   readonly keyPrefix: string;
@@ -31,6 +35,7 @@ export interface EdgeConfig {
   readonly audience: string | null;
   /** `null` when `ADMIN_TOKEN` is unset or too short. */
   readonly adminToken: string | null;
+  readonly secretScanningKeysUrl: string;
 }
 
 export const MIN_ADMIN_TOKEN_LENGTH = 32;
@@ -74,6 +79,7 @@ export function readConfig(env: Bindings): EdgeConfig {
     authTimeoutMs: parseDuration(env.AUTH_TIMEOUT_MS, 2_000),
     audience: env.ASSERTION_AUDIENCE || (originUrl ? originUrl.origin : null),
     adminToken: token && token.length >= MIN_ADMIN_TOKEN_LENGTH ? token : null,
+    secretScanningKeysUrl: env.SECRET_SCANNING_KEYS_URL || DEFAULT_SECRET_SCANNING_KEYS_URL,
   };
   cache.set(env, config);
   return config;

@@ -19,6 +19,7 @@ import type {
   AuthorityResult,
   KeyCheck,
   KeyQuestion,
+  LeakedKey,
   LeakReport,
   NewKey,
   RevokedReason,
@@ -243,19 +244,51 @@ export class KeyAuthority extends DurableObject<Bindings> {
     if (!account) return { ok: false, code: "unknown_account" };
     const row = this.keyRow(keyId);
     if (!row) return { ok: false, code: "unknown_key" };
-    const revokedAt = this.revokeRows(account, [row], "revoked", null);
+    const revokedAt = this.revokeRows(account, [row], "revoked", () => null);
     await this.flushOutbox();
     await this.leases.waitForQuiet(keyId);
     return { ok: true, value: { id: keyId, revokedAt: revokedAt[0] as number } };
   }
 
+  /**
+   * Revokes this account's keys that leak reports name (CONTRACT §9), with reason `leaked`, in one
+   * transaction, then answers when no lease on any of them can still be current. A key already
+   * revoked keeps its first reason and time. Answers, per report, whether it named a key of this
+   * account (its id and hash both match): a true positive, active or not.
+   */
+  async revokeLeaked(reports: readonly LeakedKey[]): Promise<boolean[]> {
+    const account = this.getAccount();
+    if (!account) return reports.map(() => false);
+    const rows = reports.map((report) => {
+      const row = this.keyRow(report.keyId);
+      return row && row.hash === report.hash ? row : undefined;
+    });
+    const found = rows.filter((row): row is KeyRow => row !== undefined);
+    const reportOf = new Map(reports.map((r) => [r.keyId, r]));
+    const newlyRevoked = found.filter((row) => row.revoked_at === null).map((row) => row.id);
+    // Reported when revoked: the leak's time is the revocation's.
+    this.revokeRows(account, found, "leaked", (row, now) => {
+      const r = reportOf.get(row.id);
+      return r ? { url: r.url, source: r.source, reportedAt: now } : null;
+    });
+    await this.flushOutbox();
+    for (const keyId of newlyRevoked) await this.leases.waitForQuiet(keyId);
+    return rows.map((row) => row !== undefined);
+  }
+
   /** Marks `rows` revoked for `reason` (those not revoked yet) in one transaction; their revocation times. */
-  private revokeRows(account: Account, rows: KeyRow[], reason: RevokedReason, leak: LeakReport | null): number[] {
+  private revokeRows(
+    account: Account,
+    rows: KeyRow[],
+    reason: RevokedReason,
+    leakOf: (row: KeyRow, now: number) => LeakReport | null,
+  ): number[] {
     const now = Date.now();
     this.ctx.storage.transactionSync(() => {
       for (const row of rows) {
         if (row.revoked_at !== null) continue;
         row.revoked_at = now;
+        const leak = leakOf(row, now);
         this.write(
           "UPDATE api_keys SET revoked_at = ?, revoked_reason = ?, leak = ? WHERE id = ?",
           now,

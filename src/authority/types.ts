@@ -31,6 +31,14 @@ export interface StoredKey {
 
 export type RevokedReason = "revoked" | "leaked";
 
+/** A key a leak report named: its id and hash (from its KV record), and where it was found. */
+export interface LeakedKey {
+  readonly keyId: string;
+  readonly hash: string;
+  readonly url: string | null;
+  readonly source: string | null;
+}
+
 /** Where a leaked key was found (GitHub secret scanning), and when it was reported. */
 export interface LeakReport {
   readonly url: string | null;

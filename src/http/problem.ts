@@ -23,6 +23,7 @@ const CATALOG = {
   origin_timeout: [504, "Origin timeout"],
   admin_disabled: [503, "Admin API disabled"],
   admin_unauthorized: [401, "Admin token required"],
+  invalid_signature: [401, "Invalid signature"],
   invalid_account_id: [400, "Invalid account id"],
   unknown_account: [404, "Unknown account"],
   unknown_key: [404, "Unknown key"],
@@ -46,6 +47,7 @@ const CHALLENGES: Partial<Record<ProblemCode, string>> = {
   revoked_key: KEY_CHALLENGE,
   expired_key: KEY_CHALLENGE,
   admin_unauthorized: "Bearer",
+  invalid_signature: 'GitHub-Signature realm="secret-scanning"',
 };
 /** Seconds a client should wait after a 503 that a retry may cure. */
 const RETRY_AFTER: Partial<Record<ProblemCode, string>> = { auth_unavailable: "1" };

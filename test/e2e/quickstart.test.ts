@@ -3,7 +3,9 @@
  * processes, driven with the key CLI as the README's quickstart does.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { generateKeyPairSync, sign } from "node:crypto";
 import { mkdtempSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +16,7 @@ import { freshDevVars } from "../../scripts/dev-vars.mjs";
 const run = promisify(execFile);
 const EDGE_PORT = 28787;
 const ORIGIN_PORT = 28788;
+const KEYS_PORT = 28789;
 const EDGE = `http://127.0.0.1:${EDGE_PORT}`;
 const ORIGIN = `http://127.0.0.1:${ORIGIN_PORT}`;
 
@@ -89,7 +92,30 @@ async function keysCli(...args: string[]): Promise<{ code: number; stdout: strin
   }
 }
 
+/** A stand-in for GitHub: a P-256 key pair whose public half is served as the keys document. */
+const github = generateKeyPairSync("ec", { namedCurve: "P-256" });
+const GITHUB_KEY_ID = "e2e-github-key";
+let keysServer: Server;
+
+function signedReport(items: unknown[]): RequestInit {
+  const body = JSON.stringify(items);
+  const signature = sign("sha256", Buffer.from(body), { key: github.privateKey, dsaEncoding: "der" }).toString(
+    "base64",
+  );
+  return {
+    method: "POST",
+    body,
+    headers: { "Github-Public-Key-Identifier": GITHUB_KEY_ID, "Github-Public-Key-Signature": signature },
+  };
+}
+
 beforeAll(async () => {
+  const pem = github.publicKey.export({ type: "spki", format: "pem" }).toString();
+  keysServer = createServer((_, res) => {
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify({ public_keys: [{ key_identifier: GITHUB_KEY_ID, key: pem, is_current: true }] }));
+  });
+  await new Promise<void>((resolve) => keysServer.listen(KEYS_PORT, "127.0.0.1", resolve));
   secrets = await freshDevVars(ORIGIN);
   const persist = mkdtempSync(join(tmpdir(), "neariq-e2e-"));
   start("npx", [
@@ -112,6 +138,8 @@ beforeAll(async () => {
     `ORIGIN_URL:${ORIGIN}`,
     "--var",
     "AUTH_LEASE_MS:500",
+    "--var",
+    `SECRET_SCANNING_KEYS_URL:http://127.0.0.1:${KEYS_PORT}/keys`,
   ]);
   start(process.execPath, ["examples/origin/server.mjs"], { PORT: String(ORIGIN_PORT), EDGE_URL: EDGE });
   await waitFor(`${EDGE}/healthz`, 45_000);
@@ -119,6 +147,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => {
+  keysServer.close();
   for (const child of processes) {
     try {
       if (child.pid) process.kill(-child.pid, "SIGTERM");
@@ -241,6 +270,33 @@ describe("quickstart over HTTP (wrangler dev + example origin + key CLI)", () =>
     const listed = await keysCli("list", account);
     expect(listed.stdout).toMatch(new RegExp(`${oldId}  .*expired .*rolled to ${newId}`));
     expect(listed.stdout).toMatch(new RegExp(`${newId}  .*active .*rolled from ${oldId}`));
+  });
+
+  it("a leaked key reported by GitHub is revoked at once, and the CLI lists it as leaked", async () => {
+    const created = await keysCli("create", account, "--name", "leaky", "--export");
+    const leaky = /NEARIQ_KEY='([^']+)'/.exec(created.stdout)?.[1] ?? "";
+    const leakyId = /NEARIQ_KEY_ID='([^']+)'/.exec(created.stdout)?.[1] ?? "";
+    expect((await fetch(`${EDGE}/v1/competitors`, { headers: { "X-NearIQ-Key": leaky } })).status).toBe(200);
+    const res = await fetch(
+      `${EDGE}/_partners/github/secret-scanning`,
+      signedReport([
+        { token: leaky, type: "neariq_api_key", url: "https://github.com/o/r/blob/main/.env", source: "content" },
+        { token: "niq_live_notarealkey", type: "neariq_api_key" },
+      ]),
+    );
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as { label: string; token_type: string }[];
+    expect(answer.map((a) => a.label)).toEqual(["true_positive", "false_positive"]);
+    const after = await fetch(`${EDGE}/v1/competitors`, { headers: { "X-NearIQ-Key": leaky } });
+    expect(after.status).toBe(401);
+    expect(((await after.json()) as { code: string }).code).toBe("revoked_key");
+    const forged = await fetch(`${EDGE}/_partners/github/secret-scanning`, {
+      ...signedReport([{ token: leaky }]),
+      body: JSON.stringify([{ token: "changed" }]),
+    });
+    expect(forged.status).toBe(401);
+    const listed = await keysCli("list", account);
+    expect(listed.stdout).toMatch(new RegExp(`${leakyId}  .*leaked .* at https://github.com/o/r/blob/main/.env`));
   });
 
   it("the example origin refuses anything the edge did not sign", async () => {

@@ -262,11 +262,11 @@ export const MUTANTS = [
     tests: [W("gaps")],
   },
   {
-    name: "admin body limit off by one",
-    rule: "§4 64 KB",
-    file: "src/admin/body.ts",
-    from: "if (total > MAX_ADMIN_BODY_BYTES) {",
-    to: "if (total >= MAX_ADMIN_BODY_BYTES) {",
+    name: "body limit off by one",
+    rule: "§4 64 KB, §9 1 MiB",
+    file: "src/http/read-body.ts",
+    from: "if (total > maxBytes) {",
+    to: "if (total >= maxBytes) {",
     tests: [W("admin")],
   },
   // --- bodies (§10) ---
@@ -281,7 +281,7 @@ export const MUTANTS = [
   {
     name: "chunked admin body over the limit not drained",
     rule: "§10 draining",
-    file: "src/admin/body.ts",
+    file: "src/http/read-body.ts",
     from: "await drainReader(request, reader, total);",
     to: "reader.releaseLock();",
     tests: [W("security-review")],
@@ -447,6 +447,47 @@ export const MUTANTS = [
     from: "\n   UPDATE api_keys SET revoked_reason = 'revoked' WHERE revoked_at IS NOT NULL;",
     to: "",
     tests: [W("migration")],
+  },
+  // --- leak reports (CONTRACT §9) ---
+  {
+    name: "leak reports accepted without a valid signature",
+    rule: "§9 401 invalid_signature, nothing revoked",
+    file: "src/partners/github-secret-scanning.ts",
+    from: 'if (!key || !(await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, raw, body))) {',
+    to: "if (!key) {",
+    tests: [W("leaks")],
+  },
+  {
+    name: "unknown identifiers refetch the keys document every time",
+    rule: "§9 refetches at most once per 60 s",
+    file: "src/partners/github-keys.ts",
+    from: "  if (now - lastRefetchAt < REFETCH_INTERVAL_MS) return null;\n",
+    to: "",
+    tests: [W("leaks")],
+  },
+  {
+    name: "a leak revocation answers before leases run out",
+    rule: "§9 revoked strongly, as DELETE does",
+    file: "src/authority/key-authority.ts",
+    from: "    for (const keyId of newlyRevoked) await this.leases.waitForQuiet(keyId);\n",
+    to: "",
+    tests: [W("leaks")],
+  },
+  {
+    name: "every well-formed token labelled true_positive",
+    rule: "§9 labels",
+    file: "src/partners/github-secret-scanning.ts",
+    from: "        if (found[i]) confirmed.add(leak.hash);",
+    to: "        confirmed.add(leak.hash);",
+    tests: [W("leaks")],
+  },
+  {
+    name: "over 1,000 items accepted",
+    rule: "§9 413 over 1,000 items",
+    file: "src/partners/github-secret-scanning.ts",
+    from: "if (value.length > MAX_REPORT_ITEMS) {",
+    to: "if (value.length > MAX_REPORT_ITEMS + 1) {",
+    tests: [W("leaks")],
   },
   // --- answers (§3, §6, §10) ---
   {

@@ -20,11 +20,41 @@ export interface TestOrigin {
 export function startTestOrigin(port = TEST_ORIGIN_PORT): Promise<TestOrigin> {
   const received: ReceivedRequest[] = [];
   const createdKeys = new Set<string>();
+  // A stand-in for GitHub's secret-scanning keys document: set by the tests, fetched by the edge.
+  let keysDocument: string | null = null;
+  let keysDocumentFetches = 0;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://origin.test");
     if (url.pathname === "/__created-key") {
       createdKeys.add(url.searchParams.get("key") ?? "");
       res.end("ok");
+      return;
+    }
+    if (url.pathname === "/__github-keys") {
+      if (req.method === "PUT") {
+        let text = "";
+        req.on("data", (chunk: Buffer) => {
+          text += chunk.toString();
+        });
+        req.on("end", () => {
+          keysDocument = text === "down" ? null : text;
+          keysDocumentFetches = 0;
+          res.end("ok");
+        });
+        return;
+      }
+      if (url.searchParams.has("fetches")) {
+        res.end(String(keysDocumentFetches));
+        return;
+      }
+      keysDocumentFetches++;
+      if (keysDocument === null) {
+        res.writeHead(503);
+        res.end("down");
+        return;
+      }
+      res.setHeader("content-type", "application/json");
+      res.end(keysDocument);
       return;
     }
     if (url.pathname === "/__received") {

@@ -1,0 +1,81 @@
+/**
+ * @module
+ * GitHub signs secret-scanning alerts with ECDSA P-256 / SHA-256 and sends the signature as base64
+ * of its ASN.1 DER form (`SEQUENCE { INTEGER r, INTEGER s }`); WebCrypto verifies the raw form,
+ * r ‖ s, each 32 bytes. Pure functions.
+ */
+
+const COMPONENT_BYTES = 32;
+
+/** Bytes of base64 (standard alphabet, padding optional); `null` when it is not base64. */
+export function decodeBase64(text: string): Uint8Array | null {
+  const trimmed = text.trim();
+  if (trimmed === "" || !/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed)) return null;
+  try {
+    const binary = atob(trimmed);
+    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+/** Reads a DER length at `at`; returns [length, bytes used], or null. Only definite short and long forms. */
+function readLength(der: Uint8Array, at: number): [number, number] | null {
+  const first = der[at];
+  if (first === undefined) return null;
+  if (first < 0x80) return [first, 1];
+  const count = first & 0x7f;
+  if (count === 0 || count > 2) return null;
+  let length = 0;
+  for (let i = 1; i <= count; i++) {
+    const byte = der[at + i];
+    if (byte === undefined) return null;
+    length = (length << 8) | byte;
+  }
+  return [length, 1 + count];
+}
+
+/** One DER INTEGER as a 32-byte unsigned big-endian number (leading zero bytes removed, then left-padded). */
+function readInteger(der: Uint8Array, at: number): [Uint8Array, number] | null {
+  if (der[at] !== 0x02) return null;
+  const len = readLength(der, at + 1);
+  if (!len) return null;
+  const [length, used] = len;
+  const start = at + 1 + used;
+  if (length < 1 || start + length > der.length) return null;
+  let value = der.subarray(start, start + length);
+  if ((value[0] as number) & 0x80) return null; // negative: not an ECDSA component
+  while (value.length > 1 && value[0] === 0) value = value.subarray(1);
+  if (value.length > COMPONENT_BYTES) return null;
+  const out = new Uint8Array(COMPONENT_BYTES);
+  out.set(value, COMPONENT_BYTES - value.length);
+  return [out, start + length];
+}
+
+/**
+ * The raw r ‖ s (64 bytes) of a DER ECDSA P-256 signature, or `null` when it is not one.
+ *
+ * @example
+ * derToRawSignature(decodeBase64(header)!) // Uint8Array(64)
+ */
+export function derToRawSignature(der: Uint8Array): Uint8Array | null {
+  if (der[0] !== 0x30) return null;
+  const len = readLength(der, 1);
+  if (!len) return null;
+  const [length, used] = len;
+  if (1 + used + length !== der.length) return null;
+  const r = readInteger(der, 1 + used);
+  if (!r) return null;
+  const s = readInteger(der, r[1]);
+  if (!s || s[1] !== der.length) return null;
+  const raw = new Uint8Array(2 * COMPONENT_BYTES);
+  raw.set(r[0], 0);
+  raw.set(s[0], COMPONENT_BYTES);
+  return raw;
+}
+
+/** The DER bytes inside a PEM block (`-----BEGIN PUBLIC KEY-----` …), or `null`. */
+export function pemToDer(pem: string): Uint8Array | null {
+  const match = /-----BEGIN PUBLIC KEY-----([\s\S]+?)-----END PUBLIC KEY-----/.exec(pem);
+  return match ? decodeBase64((match[1] as string).replace(/\s+/g, "")) : null;
+}
