@@ -189,7 +189,7 @@ describe("a leak report (CONTRACT §9)", () => {
     await report(github, JSON.stringify([item(other.key, { url: "https://second" })]));
     listed = (await keyList(accountId))[other.id];
     expect(listed).toEqual(first);
-    expect((listed?.leak as { url: string }).url).toBe("https://first");
+    expect(listed?.leak).toMatchObject({ url: "https://first" });
   });
 });
 
