@@ -22,7 +22,7 @@ import { forwardToOrigin, originTarget } from "./origin/forward";
 import { originHeaders } from "./origin/headers";
 import { jwksFor } from "./origin/signing-key";
 import { secretScanningReport } from "./partners/github-secret-scanning";
-import { requireReady } from "./readiness";
+import { requireReady, requireSigningKey } from "./readiness";
 
 export const app = new Hono<AppEnv>();
 
@@ -36,7 +36,7 @@ app.get("/healthz", async (c) => {
 
 app.get("/.well-known/jwks.json", async (c) => {
   c.var.log.route = "/.well-known/jwks.json";
-  const { signingKey } = await requireReady(c.env, c.var.config);
+  const signingKey = await requireSigningKey(c.env);
   c.header("Cache-Control", "public, max-age=300");
   return c.json(jwksFor(signingKey, c.env.ASSERTION_PREVIOUS_PUBLIC_JWK));
 });

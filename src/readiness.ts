@@ -14,19 +14,33 @@ export interface Ready {
 }
 
 /**
+ * The signing key, or 503 `misconfigured`. The JWKS needs nothing else (CONTRACT §10): origins can
+ * fetch the keys even while `ORIGIN_URL` is unusable.
+ *
  * @example
- * const { originUrl, signingKey } = await requireReady(c.env, c.var.config);
+ * const signingKey = await requireSigningKey(c.env);
  */
-export async function requireReady(env: Bindings, config: EdgeConfig): Promise<Ready> {
+export async function requireSigningKey(env: Bindings): Promise<SigningKey> {
   const signingKey = await loadSigningKey(env.ASSERTION_PRIVATE_JWK);
-  if (!config.originUrl || !config.audience) {
-    throw new ProblemError("misconfigured", "ORIGIN_URL is missing or not an absolute http(s) URL.");
-  }
   if (!signingKey) {
     throw new ProblemError(
       "misconfigured",
       "ASSERTION_PRIVATE_JWK is missing or not a usable ES256/EdDSA private JWK with a kid.",
     );
   }
+  return signingKey;
+}
+
+/**
+ * @example
+ * const { originUrl, signingKey } = await requireReady(c.env, c.var.config);
+ */
+export async function requireReady(env: Bindings, config: EdgeConfig): Promise<Ready> {
+  if (!config.originUrl || !config.audience) {
+    // The signing key is checked first, so that a missing key is reported whatever ORIGIN_URL is.
+    await requireSigningKey(env);
+    throw new ProblemError("misconfigured", "ORIGIN_URL is missing or not an absolute http(s) URL.");
+  }
+  const signingKey = await requireSigningKey(env);
   return { originUrl: config.originUrl, audience: config.audience, signingKey };
 }

@@ -290,14 +290,16 @@ describe("misconfiguration fails closed (503 misconfigured)", () => {
         expect(res.status, `${label} ${path}`).toBe(503);
         const problem = await problemOf(res);
         expect(problem.code).toBe("misconfigured");
-        if (value) expect(JSON.stringify(problem)).not.toContain(value.slice(0, 20));
+        // The value is never echoed ("unset" has none: its stand-in cannot appear either).
+        expect(JSON.stringify(problem)).not.toContain((value ?? "\u0000unset").slice(0, 20));
       }
       expect(await received(t)).toEqual([]);
     }
   });
 
-  it("for a missing or unusable ORIGIN_URL", async () => {
+  it("for a missing or unusable ORIGIN_URL; the JWKS still answers 200 (CONTRACT §10)", async () => {
     const { key } = await newAccountWithKey();
+    const healthy = (await (await edge("/.well-known/jwks.json")).json()) as { keys: JWK[] };
     for (const value of [undefined, "", "not a url", "ftp://127.0.0.1/", "/relative"]) {
       for (const path of ["/v1/competitors", "/healthz"]) {
         const res = await callWith(new Request(EDGE + path, { headers: { "X-NearIQ-Key": key } }), {
@@ -306,6 +308,9 @@ describe("misconfiguration fails closed (503 misconfigured)", () => {
         expect(res.status, `${value} ${path}`).toBe(503);
         expect((await problemOf(res)).code).toBe("misconfigured");
       }
+      const keys = await callWith(new Request(`${EDGE}/.well-known/jwks.json`), { ORIGIN_URL: value });
+      expect(keys.status, `${value} jwks`).toBe(200);
+      expect(await keys.json()).toEqual(healthy);
     }
   });
 
