@@ -11,7 +11,11 @@ export default defineConfig({
     onConsoleLog: captureConsoleLine,
     projects: [
       {
-        test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts", "packages/*/test/**/*.test.ts"],
+          environment: "node",
+        },
       },
       {
         plugins: [

@@ -2,9 +2,10 @@
  * An origin service written with Hono that trusts only what the edge signed. Deploy it as a
  * Worker or run it on Node; `neariqAssertion` verifies every request before any handler runs.
  */
+
+import type { VerifyOptions } from "@neariq/edge-verify";
+import { type NearIQVariables, neariqAssertion } from "@neariq/edge-verify/hono";
 import { Hono } from "hono";
-import type { VerifyOptions } from "neariq-edge-auth/verify";
-import { type NearIQVariables, neariqAssertion } from "neariq-edge-auth/verify/hono";
 
 /** @example createOriginApp({ jwksUrl: "https://edge.example.com/.well-known/jwks.json", audience: "https://api.internal" }) */
 export function createOriginApp(options: VerifyOptions) {

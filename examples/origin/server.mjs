@@ -8,7 +8,7 @@
  *   PORT, HOST where it listens (8788, 127.0.0.1)
  */
 import { createServer } from "node:http";
-import { AssertionError, createVerifier } from "neariq-edge-auth/verify";
+import { AssertionError, createVerifier } from "@neariq/edge-verify";
 
 const port = Number(process.env.PORT ?? 8788);
 const host = process.env.HOST ?? "127.0.0.1";

@@ -1,6 +1,6 @@
+import { createVerifier } from "@neariq/edge-verify";
 import { decodeProtectedHeader, importJWK, type JWK, jwtVerify, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { createVerifier } from "../../src/verify/index";
 import type { ReceivedRequest } from "../support/origin-contract";
 import {
   EDGE,

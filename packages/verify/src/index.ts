@@ -6,7 +6,7 @@
  * cannot be replayed against another method or path.
  *
  * @example
- * import { createVerifier } from "neariq-edge-auth/verify";
+ * import { createVerifier } from "@neariq/edge-verify";
  * const verify = createVerifier({ jwksUrl: "https://edge.example.com/.well-known/jwks.json", audience: "https://api.internal" });
  * const claims = await verify(request); // throws AssertionError
  */

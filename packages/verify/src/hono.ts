@@ -4,7 +4,7 @@
  * carry the verified claims in `c.var.neariq`.
  *
  * @example
- * import { neariqAssertion } from "neariq-edge-auth/verify/hono";
+ * import { neariqAssertion } from "@neariq/edge-verify/hono";
  * app.use("/v1/*", neariqAssertion({ jwksUrl, audience }));
  * app.get("/v1/usage", (c) => c.json({ account: c.var.neariq.sub }));
  */
