@@ -23,6 +23,9 @@ export async function newSigningJwk(alg = "EdDSA") {
   return { kty, crv, x, d, alg: "EdDSA", kid };
 }
 
+/** The names `npm run dev` writes to `.dev.vars` (and so the names `wrangler dev` checks its types against). */
+export const DEV_VAR_NAMES = ["ADMIN_TOKEN", "ASSERTION_PRIVATE_JWK", "ORIGIN_URL"];
+
 export async function freshDevVars(originUrl = "http://127.0.0.1:8788", alg = "EdDSA") {
   return {
     ADMIN_TOKEN: randomBytes(32).toString("base64url"),

@@ -5,8 +5,14 @@
  */
 import { keyLikePattern } from "./keys/format";
 
-/** `Env` from `wrangler types` (worker-configuration.d.ts) plus the secrets and optional vars. */
-export interface Bindings extends Env {
+/**
+ * `Env` from `wrangler types` (worker-configuration.d.ts) with the secrets and optional vars typed
+ * as what they are: possibly missing (the types are generated with the names `npm run dev` puts in
+ * `.dev.vars`, so that `wrangler dev` finds them current).
+ */
+export interface Bindings extends Omit<Env, "ADMIN_TOKEN" | "ASSERTION_PRIVATE_JWK" | "ORIGIN_URL"> {
+  /** Base URL requests are forwarded to; must be an absolute http(s) URL. */
+  ORIGIN_URL?: string;
   /** Bearer token of the dashboard backend; at least 32 characters, else the admin API is off. */
   ADMIN_TOKEN?: string;
   /** Private signing JWK (EC P-256 or OKP Ed25519) as a JSON string, with a `kid`. */

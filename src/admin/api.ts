@@ -13,6 +13,7 @@ import { generateKey, keyHint } from "../keys/format";
 import { sha256Hex } from "../keys/hash";
 import { readJsonBody } from "./body";
 import { guardAdmin } from "./guard";
+import { openApiDocument } from "./openapi";
 import { presentAccount, presentCreatedKey, presentKey, rfc3339 } from "./present";
 import { parseNewKeyBody, parsePlanBody, parseRollBody, validAccountId } from "./validate";
 
@@ -140,6 +141,11 @@ adminApi.post("/accounts/:account_id/keys/:key_id/roll", async (c) => {
     },
     201,
   );
+});
+
+adminApi.get("/openapi.json", (c) => {
+  c.var.log.route = "GET /_admin/openapi.json";
+  return c.json(openApiDocument());
 });
 
 adminApi.all("*", () => {

@@ -1,10 +1,12 @@
 /**
  * Starts the test origin for the workerd tests, and at the end of the run checks the whole suite
  * for leaks: no key the tests created may appear in any console line of the Worker, nor in any
- * URL or header the origin received, as it is or percent-encoded in any way.
+ * URL or header the origin received, as it is or percent-encoded in any way; and every admin
+ * answer the tests received must match docs/openapi.json.
  */
 import { readFileSync } from "node:fs";
 import { CONSOLE_FILE, resetConsoleCapture } from "./console-capture";
+import { adminAnswersAgainstDocument } from "./openapi-check";
 import { startTestOrigin } from "./test-origin";
 
 /** Every valid `%XX` decoded, the rest left as it is: finds a key however it was percent-encoded. */
@@ -41,6 +43,12 @@ export default async function setup() {
       process.exitCode = 1;
       throw new Error(`leak check: keys in console lines: ${inLogs.join(", ")}; at the origin: ${inOrigin.join(", ")}`);
     }
+    const { checked, failures } = adminAnswersAgainstDocument(origin.adminAnswers);
+    if (checked === 0 || failures.length > 0) {
+      process.exitCode = 1;
+      throw new Error(`openapi check: ${checked} admin answers checked; ${failures.slice(0, 20).join("\n")}`);
+    }
+    console.log(`openapi check: ${checked} admin answers match docs/openapi.json`);
     console.log(
       `leak check: ${origin.createdKeys.size} keys, ${consoleText.split("\n").length - 1} console lines, ${origin.received.length} origin requests, no key found`,
     );

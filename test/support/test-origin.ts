@@ -15,11 +15,22 @@ export interface TestOrigin {
   received: ReceivedRequest[];
   /** Every key the tests created (registered by the test helpers), for the leak check. */
   createdKeys: Set<string>;
+  /** Every admin answer the tests received, for the check against docs/openapi.json. */
+  adminAnswers: AdminAnswer[];
+}
+
+export interface AdminAnswer {
+  method: string;
+  path: string;
+  status: number;
+  contentType: string | null;
+  body: string;
 }
 
 export function startTestOrigin(port = TEST_ORIGIN_PORT): Promise<TestOrigin> {
   const received: ReceivedRequest[] = [];
   const createdKeys = new Set<string>();
+  const adminAnswers: AdminAnswer[] = [];
   // A stand-in for GitHub's secret-scanning keys document: set by the tests, fetched by the edge.
   let keysDocument: string | null = null;
   let keysDocumentFetches = 0;
@@ -28,6 +39,17 @@ export function startTestOrigin(port = TEST_ORIGIN_PORT): Promise<TestOrigin> {
     if (url.pathname === "/__created-key") {
       createdKeys.add(url.searchParams.get("key") ?? "");
       res.end("ok");
+      return;
+    }
+    if (url.pathname === "/__admin-answer") {
+      let text = "";
+      req.on("data", (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      req.on("end", () => {
+        adminAnswers.push(JSON.parse(text) as AdminAnswer);
+        res.end("ok");
+      });
       return;
     }
     if (url.pathname === "/__github-keys") {
@@ -99,5 +121,7 @@ export function startTestOrigin(port = TEST_ORIGIN_PORT): Promise<TestOrigin> {
       res.end(JSON.stringify(entry));
     });
   });
-  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve({ server, received, createdKeys })));
+  return new Promise((resolve) =>
+    server.listen(port, "127.0.0.1", () => resolve({ server, received, createdKeys, adminAnswers })),
+  );
 }

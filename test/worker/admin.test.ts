@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import openapi from "../../docs/openapi.json";
 import { ADMIN_TOKEN, admin, edge, newAccount, newKey, problemOf, tag } from "./helpers";
 
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -267,5 +268,14 @@ describe("admin API: access (CONTRACT §4)", () => {
     const padded = exact.replace('""', `"${"y".repeat(65_536 - exact.length)}"`);
     expect(new TextEncoder().encode(padded).length).toBe(65_536);
     expect((await admin("POST", `/accounts/${accountId}/keys`, padded)).status).toBe(201);
+  });
+});
+
+describe("GET /_admin/openapi.json", () => {
+  it("serves docs/openapi.json, to the admin token only", async () => {
+    const res = await admin("GET", "/openapi.json");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(openapi);
+    expect((await edge("/_admin/openapi.json")).status).toBe(401);
   });
 });

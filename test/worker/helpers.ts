@@ -31,12 +31,37 @@ export function withKey(key: string, path: string, init: RequestInit = {}): Prom
   return edge(path, { ...init, headers });
 }
 
-export function admin(method: string, path: string, body?: unknown, headers: HeadersInit = {}): Promise<Response> {
+export async function admin(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: HeadersInit = {},
+): Promise<Response> {
   const h = new Headers(headers);
   if (!h.has("authorization")) h.set("Authorization", `Bearer ${ADMIN_TOKEN}`);
   const init: RequestInit = { method, headers: h };
   if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
-  return edge(`/_admin${path}`, init);
+  const res = await edge(`/_admin${path}`, init);
+  await recordAdminAnswer(method, `/_admin${path}`, res.clone());
+  return res;
+}
+
+/**
+ * Sends an admin answer to the test origin, which keeps it; at the end of the run every one is
+ * checked against docs/openapi.json (test/support/global-setup.ts), so that the two cannot drift.
+ */
+async function recordAdminAnswer(method: string, path: string, res: Response): Promise<void> {
+  const text = await res.text();
+  await fetch(`${ORIGIN}/__admin-answer`, {
+    method: "POST",
+    body: JSON.stringify({
+      method,
+      path: path.split("?")[0],
+      status: res.status,
+      contentType: res.headers.get("content-type"),
+      body: text,
+    }),
+  });
 }
 
 /** Tells the test origin about a key the tests created, for the suite-wide leak check. */
