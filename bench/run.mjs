@@ -23,6 +23,7 @@ import {
   WRANGLER_VERSION,
   wranglerWorkerOptions,
 } from "../scripts/miniflare-edge.mjs";
+import { fixedRate, quantile } from "./fixed-rate.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -32,6 +33,9 @@ const ORIGIN_PORT = 18900;
 const BARE_PORT = 18901;
 const EDGE_PORT = 18902;
 const STRICT_PORT = 18903;
+const FLOOR_PORT = 18904;
+const NEAR_SECONDS = Number(process.env.BENCH_NEAR_SECONDS ?? 120);
+const FIXED_SECONDS = Number(process.env.BENCH_FIXED_SECONDS ?? 8);
 const ORIGIN = `http://127.0.0.1:${ORIGIN_PORT}`;
 const PATH = "/v1/competitors?city=austin";
 
@@ -130,9 +134,25 @@ const bare = new Miniflare({
 });
 await bare.ready;
 const barePid = workerdPids().find((pid) => !before.has(pid) && pid !== edgePid && pid !== strictPid);
+// The floor: the bare Worker plus what the contract makes unavoidable (one signature, one log line).
+const floor = new Miniflare({
+  host: "127.0.0.1",
+  port: FLOOR_PORT,
+  modules: true,
+  scriptPath: resolve("bench/floor-worker.mjs"),
+  compatibilityDate: wranglerWorkerOptions().compatibilityDate,
+  bindings: { ORIGIN_URL: ORIGIN, ASSERTION_PRIVATE_JWK: secrets.ASSERTION_PRIVATE_JWK },
+  handleRuntimeStdio(stdout, stderr) {
+    stdout.resume();
+    stderr.resume();
+  },
+});
+await floor.ready;
+const floorPid = workerdPids().find((pid) => ![...before, edgePid, strictPid, barePid].includes(pid));
 const EDGE = { url: `http://127.0.0.1:${EDGE_PORT}`, pid: edgePid };
 const STRICT = { url: `http://127.0.0.1:${STRICT_PORT}`, pid: strictPid };
 const BARE = { url: `http://127.0.0.1:${BARE_PORT}`, pid: barePid };
+const FLOOR = { url: `http://127.0.0.1:${FLOOR_PORT}`, pid: floorPid };
 
 // --- accounts and keys -----------------------------------------------------------------------
 async function adminCall(method, path, body, target = EDGE) {
@@ -145,8 +165,12 @@ async function adminCall(method, path, body, target = EDGE) {
   return res.json();
 }
 log("creating accounts and keys");
-await adminCall("PUT", "/accounts/bench", { plan: "pro" });
+// Limits far above the offered load: the quota leases are on, nothing is refused.
+const FAR_ABOVE = { per_minute: 1_000_000_000, per_day: 1_000_000_000 };
+await adminCall("PUT", "/accounts/bench", { plan: "pro", limits: FAR_ABOVE });
 const validKey = (await adminCall("POST", "/accounts/bench/keys", { name: "valid" })).key;
+await adminCall("PUT", "/accounts/unmetered", { plan: "pro", limits: { per_minute: null, per_day: null } });
+const unmeteredKey = (await adminCall("POST", "/accounts/unmetered/keys", { name: "unmetered" })).key;
 const manyKeys = [];
 for (let i = 0; i < 200; i++) manyKeys.push((await adminCall("POST", "/accounts/bench/keys", {})).key);
 const revoked = await adminCall("POST", "/accounts/bench/keys", { name: "revoked" });
@@ -155,7 +179,7 @@ const malformed = Array.from({ length: 100 }, (_, i) =>
   i % 2 ? `niq_live_${harness.generateKey("").slice(0, 37)}x` : `junk${i}`,
 );
 const unknown = Array.from({ length: 1000 }, () => harness.generateKey("niq_live_"));
-await adminCall("PUT", "/accounts/bench", { plan: "pro" }, STRICT);
+await adminCall("PUT", "/accounts/bench", { plan: "pro", limits: FAR_ABOVE }, STRICT);
 const strictKey = (await adminCall("POST", "/accounts/bench/keys", { name: "strict" }, STRICT)).key;
 
 // --- load --------------------------------------------------------------------------------------
@@ -240,6 +264,7 @@ function drainLogCounts() {
 /** Each scenario: the keys it cycles through, the edge it drives, and the one status every answer must have. */
 const allScenarios = [
   { name: "valid key", keys: [validKey], target: EDGE, status: 200 },
+  { name: "valid key, no limits", keys: [unmeteredKey], target: EDGE, status: 200 },
   { name: "valid key, AUTH_LEASE_MS=0", keys: [strictKey], target: STRICT, status: 200 },
   { name: "malformed keys", keys: malformed, target: EDGE, status: 401 },
   { name: "unknown keys (well-formed)", keys: unknown, target: EDGE, status: 401 },
@@ -271,11 +296,13 @@ for (const { name, keys, target, status } of scenarios) {
   await wrk(target, script, 1); // warm-up: first KV reads, leases, JIT
   drainLogCounts();
   const bareRuns = [];
+  const floorRuns = [];
   const edgeRuns = [];
   const counts = { requests: 0, kv_reads: 0, authority_calls: 0, authority_writes: 0 };
   for (let round = 0; round < ROUNDS; round++) {
     log(`${name}: round ${round + 1}/${ROUNDS}`);
     bareRuns.push(await wrk(BARE, script));
+    floorRuns.push(await wrk(FLOOR, script));
     drainLogCounts();
     edgeRuns.push(await wrk(target, script));
     const c = drainLogCounts();
@@ -285,6 +312,9 @@ for (const { name, keys, target, status } of scenarios) {
     scenario: name,
     expected: status,
     bare_rps: mean(bareRuns.map((r) => r.rps)),
+    floor_rps: mean(floorRuns.map((r) => r.rps)),
+    floor_p99: mean(floorRuns.map((r) => r.p99)),
+    floor_cpu_ms: mean(floorRuns.map((r) => r.cpuMsPerRequest)),
     edge_rps: mean(edgeRuns.map((r) => r.rps)),
     bare_p50: mean(bareRuns.map((r) => r.p50)),
     edge_p50: mean(edgeRuns.map((r) => r.p50)),
@@ -297,10 +327,79 @@ for (const { name, keys, target, status } of scenarios) {
     authority_writes_per_request: counts.authority_writes / Math.max(1, counts.requests),
     logged_requests: counts.requests,
     statuses: edgeRuns.reduce((all, run) => mergeCounts(all, run.statuses), {}),
-    unexpected: { bare: unexpectedStatuses(bareRuns, 200), edge: unexpectedStatuses(edgeRuns, status) },
+    unexpected: {
+      bare: unexpectedStatuses([...bareRuns, ...floorRuns], 200),
+      edge: unexpectedStatuses(edgeRuns, status),
+    },
   };
   row.ratio = row.edge_rps / row.bare_rps;
+  row.floor_ratio = row.edge_rps / row.floor_rps;
   results.push(row);
+}
+
+// --- added latency at a fixed rate: 25 % and 50 % of the bare Worker's capacity ------------------
+const fixed = [];
+const validRowEarly = results.find((r) => r.scenario === "valid key");
+if (validRowEarly && process.env.BENCH_SKIP_FIXED !== "1") {
+  for (const share of [0.25, 0.5]) {
+    const rate = Math.max(10, Math.round(validRowEarly.bare_rps * share));
+    const row = { share, rate };
+    for (const [name, target] of [
+      ["bare", BARE],
+      ["floor", FLOOR],
+      ["edge", EDGE],
+    ]) {
+      log(`fixed rate ${Math.round(share * 100)} % (${rate} req/s): ${name}`);
+      const run = await fixedRate({
+        url: `${target.url}${PATH}`,
+        headers: { "X-NearIQ-Key": validKey },
+        rate,
+        seconds: FIXED_SECONDS,
+      });
+      row[name] = { p50: quantile(run.latenciesMs, 0.5), p99: quantile(run.latenciesMs, 0.99), statuses: run.statuses };
+    }
+    drainLogCounts();
+    fixed.push(row);
+  }
+}
+
+// --- near the limit: offered load 2x the account's per-minute limit -------------------------------
+let near = null;
+if (process.env.BENCH_SKIP_NEAR !== "1") {
+  const limit = Number(process.env.BENCH_NEAR_LIMIT ?? 3000);
+  await adminCall("PUT", "/accounts/near", { plan: "pro", limits: { per_minute: limit, per_day: null } });
+  const nearKey = (await adminCall("POST", "/accounts/near/keys", { name: "near" })).key;
+  const rate = (2 * limit) / 60;
+  log(`near the limit: ${rate.toFixed(1)} req/s for ${NEAR_SECONDS} s against ${limit} per minute`);
+  drainLogCounts();
+  const byMinute = new Map();
+  const run = await fixedRate({
+    url: `${EDGE.url}${PATH}`,
+    headers: { "X-NearIQ-Key": nearKey },
+    rate,
+    seconds: NEAR_SECONDS,
+    onAnswer(status, at) {
+      const minute = at - (at % 60_000);
+      const counts = byMinute.get(minute) ?? { admitted: 0, refused: 0, other: 0 };
+      if (status === 200) counts.admitted++;
+      else if (status === 429) counts.refused++;
+      else counts.other++;
+      byMinute.set(minute, counts);
+    },
+  });
+  const counts = drainLogCounts();
+  near = {
+    limit,
+    rate,
+    seconds: NEAR_SECONDS,
+    p50: quantile(run.latenciesMs, 0.5),
+    p99: quantile(run.latenciesMs, 0.99),
+    statuses: run.statuses,
+    minutes: [...byMinute]
+      .sort(([a], [b]) => a - b)
+      .map(([minute, c]) => ({ minute: new Date(minute).toISOString(), ...c })),
+    authority_calls_per_request: counts.authority_calls / Math.max(1, counts.requests),
+  };
 }
 
 // --- memory: 100,000 distinct keys ---------------------------------------------------------------
@@ -344,6 +443,7 @@ agent.destroy();
 await edge.dispose();
 await strict.dispose();
 await bare.dispose();
+await floor.dispose();
 origin.close();
 
 // --- report ------------------------------------------------------------------------------------
@@ -356,12 +456,25 @@ const f = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "n/a");
 const lines = [
   `Command: \`BENCH_SECONDS=${SECONDS} BENCH_CONNECTIONS=${CONNECTIONS} BENCH_ROUNDS=${ROUNDS} npm run bench\` (wrk -t2 -c${CONNECTIONS}, ${ROUNDS}× ${SECONDS}s per target, alternating bare/edge; Miniflare from wrangler ${WRANGLER_VERSION}; signing ${ALG}; AUTH_LEASE_MS=2000 unless the scenario says 0)`,
   "",
-  "| scenario | bare req/s | edge req/s | edge/bare | bare p50 ms | edge p50 ms | bare p99 ms | edge p99 ms | workerd CPU ms/req bare → edge | KV reads/req | authority calls/req | authority writes/req |",
-  "|---|---|---|---|---|---|---|---|---|---|---|---|",
+  "| scenario | bare req/s | floor req/s | edge req/s | edge/bare | edge/floor | bare p99 ms | floor p99 ms | edge p99 ms | edge p99 / bare p99 | workerd CPU ms/req bare → floor → edge | KV reads/req | authority calls/req | authority writes/req |",
+  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   ...results.map(
     (r) =>
-      `| ${r.scenario} | ${f(r.bare_rps, 0)} | ${f(r.edge_rps, 0)} | ${f(r.ratio, 2)}× | ${f(r.bare_p50, 2)} | ${f(r.edge_p50, 2)} | ${f(r.bare_p99, 2)} | ${f(r.edge_p99, 2)} | ${f(r.bare_cpu_ms, 3)} → ${f(r.edge_cpu_ms, 3)} | ${f(r.kv_reads_per_request, 4)} | ${f(r.authority_calls_per_request, 4)} | ${f(r.authority_writes_per_request, 5)} |`,
+      `| ${r.scenario} | ${f(r.bare_rps, 0)} | ${f(r.floor_rps, 0)} | ${f(r.edge_rps, 0)} | ${f(r.ratio, 2)}× | ${f(r.floor_ratio, 2)}× | ${f(r.bare_p99, 2)} | ${f(r.floor_p99, 2)} | ${f(r.edge_p99, 2)} | ${f(r.edge_p99 / r.bare_p99, 2)}× | ${f(r.bare_cpu_ms, 3)} → ${f(r.floor_cpu_ms, 3)} → ${f(r.edge_cpu_ms, 3)} | ${f(r.kv_reads_per_request, 4)} | ${f(r.authority_calls_per_request, 4)} | ${f(r.authority_writes_per_request, 5)} |`,
   ),
+  "",
+  "Added latency at a fixed rate (valid key, limits on; latency from each request's scheduled time):",
+  "",
+  "| load | rate req/s | bare p50 / p99 ms | floor p50 / p99 ms | edge p50 / p99 ms | edge − bare p50 / p99 ms | edge − floor p50 / p99 ms |",
+  "|---|---|---|---|---|---|---|",
+  ...fixed.map(
+    (x) =>
+      `| ${Math.round(x.share * 100)} % of bare capacity | ${x.rate} | ${f(x.bare.p50, 2)} / ${f(x.bare.p99, 2)} | ${f(x.floor.p50, 2)} / ${f(x.floor.p99, 2)} | ${f(x.edge.p50, 2)} / ${f(x.edge.p99, 2)} | ${f(x.edge.p50 - x.bare.p50, 2)} / ${f(x.edge.p99 - x.bare.p99, 2)} | ${f(x.edge.p50 - x.floor.p50, 2)} / ${f(x.edge.p99 - x.floor.p99, 2)} |`,
+  ),
+  "",
+  near
+    ? `Near the limit: ${near.rate.toFixed(1)} req/s (2× ${near.limit} per minute) for ${near.seconds} s, one key: per UTC minute admitted / 429: ${near.minutes.map((m) => `${m.minute.slice(11, 16)} ${m.admitted}/${m.refused}${m.other ? ` (+${m.other} other)` : ""}`).join(", ")}; authority calls per request ${f(near.authority_calls_per_request, 4)}; p50 ${f(near.p50, 2)} ms, p99 ${f(near.p99, 2)} ms.`
+    : "Near the limit: skipped.",
   "",
   "Answers by status (edge, every run of the scenario); any status other than the scenario's own fails the run:",
   "",
@@ -377,10 +490,19 @@ const lines = [
 ];
 const report = lines.join("\n");
 const failures = results.filter((r) => countsText(r.unexpected.edge) || countsText(r.unexpected.bare));
+const fixedFailures = fixed.filter((x) =>
+  ["bare", "floor", "edge"].some((n) => Object.keys(x[n].statuses).some((st) => st !== "200")),
+);
+const nearFailures =
+  near &&
+  (Object.keys(near.statuses).some((st) => st !== "200" && st !== "429") ||
+    near.minutes.some((m) => m.admitted > near.limit));
 writeFileSync(join(OUT, "results.md"), `${report}\n`);
-writeFileSync(join(OUT, "results.json"), `${JSON.stringify({ results, memory, alg: ALG }, null, 2)}\n`);
+writeFileSync(join(OUT, "results.json"), `${JSON.stringify({ results, fixed, near, memory, alg: ALG }, null, 2)}\n`);
 console.log(report);
-if (failures.length > 0) {
-  console.error(`bench: FAILED: unexpected statuses in ${failures.map((r) => `"${r.scenario}"`).join(", ")}`);
+if (failures.length > 0 || fixedFailures.length > 0 || nearFailures) {
+  console.error(
+    `bench: FAILED: unexpected statuses in ${[...failures.map((r) => `"${r.scenario}"`), ...fixedFailures.map((x) => `fixed rate ${x.rate}`), ...(nearFailures ? ["near the limit (or a minute over its limit)"] : [])].join(", ")}`,
+  );
   process.exitCode = 1;
 }
