@@ -14,14 +14,21 @@ function base64url(bytes) {
 async function key(env) {
   if (signing) return signing;
   const jwk = JSON.parse(env.ASSERTION_PRIVATE_JWK);
+  const ec = jwk.kty === "EC";
+  const { kty, crv, x, y, d } = jwk;
   const imported = await crypto.subtle.importKey(
     "jwk",
-    { kty: jwk.kty, crv: jwk.crv, x: jwk.x, d: jwk.d },
-    { name: "Ed25519" },
+    ec ? { kty, crv, x, y, d } : { kty, crv, x, d },
+    ec ? { name: "ECDSA", namedCurve: "P-256" } : { name: "Ed25519" },
     false,
     ["sign"],
   );
-  signing = { key: imported, kid: jwk.kid };
+  signing = {
+    key: imported,
+    kid: jwk.kid,
+    alg: ec ? "ES256" : "EdDSA",
+    params: ec ? { name: "ECDSA", hash: "SHA-256" } : { name: "Ed25519" },
+  };
   return signing;
 }
 
