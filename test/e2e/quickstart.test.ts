@@ -2,16 +2,14 @@
  * End to end, over real HTTP: `wrangler dev` (the edge) and the example origin as their own
  * processes, driven with the key CLI as the README's quickstart does.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { generateKeyPairSync, sign } from "node:crypto";
-import { mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { connect, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDevVars } from "../../scripts/dev-vars.mjs";
+import { DevStack } from "../support/dev-stack";
 
 const run = promisify(execFile);
 const EDGE_PORT = 28787;
@@ -21,34 +19,7 @@ const EDGE = `http://127.0.0.1:${EDGE_PORT}`;
 const ORIGIN = `http://127.0.0.1:${ORIGIN_PORT}`;
 
 let secrets: { ADMIN_TOKEN: string; ASSERTION_PRIVATE_JWK: string; ORIGIN_URL: string };
-const processes: ChildProcess[] = [];
-let output = "";
-
-function start(command: string, args: string[], env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(command, args, { detached: true, env: { ...process.env, ...env }, stdio: "pipe" });
-  child.stdout?.on("data", (d: Buffer) => {
-    output += d.toString();
-  });
-  child.stderr?.on("data", (d: Buffer) => {
-    output += d.toString();
-  });
-  processes.push(child);
-  return child;
-}
-
-async function waitFor(url: string, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).status < 500) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not come up:\n${output.slice(-3000)}`);
-}
-
+const stack = new DevStack();
 /**
  * A POST of `contentLength` bytes over a raw connection, its body written by `writeBody`: the
  * answer's status, and whether the server closed the connection (the edge gives up on a body it
@@ -117,44 +88,21 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => keysServer.listen(KEYS_PORT, "127.0.0.1", resolve));
   secrets = await freshDevVars(ORIGIN);
-  const persist = mkdtempSync(join(tmpdir(), "neariq-e2e-"));
-  start("npx", [
-    "wrangler",
-    "dev",
-    "--ip",
-    "127.0.0.1",
-    "--port",
-    String(EDGE_PORT),
-    "--inspector-port",
-    "29229",
-    "--persist-to",
-    persist,
-    "--show-interactive-dev-session=false",
-    "--var",
-    `ADMIN_TOKEN:${secrets.ADMIN_TOKEN}`,
-    "--var",
-    `ASSERTION_PRIVATE_JWK:${secrets.ASSERTION_PRIVATE_JWK}`,
-    "--var",
-    `ORIGIN_URL:${ORIGIN}`,
-    "--var",
-    "AUTH_LEASE_MS:500",
-    "--var",
-    `SECRET_SCANNING_KEYS_URL:http://127.0.0.1:${KEYS_PORT}/keys`,
-  ]);
-  start(process.execPath, ["examples/origin/server.mjs"], { PORT: String(ORIGIN_PORT), EDGE_URL: EDGE });
-  await waitFor(`${EDGE}/healthz`, 45_000);
-  await waitFor(`${ORIGIN}/`, 10_000);
+  stack.startEdge(EDGE_PORT, 29229, {
+    ADMIN_TOKEN: secrets.ADMIN_TOKEN,
+    ASSERTION_PRIVATE_JWK: secrets.ASSERTION_PRIVATE_JWK,
+    ORIGIN_URL: ORIGIN,
+    AUTH_LEASE_MS: "500",
+    SECRET_SCANNING_KEYS_URL: `http://127.0.0.1:${KEYS_PORT}/keys`,
+  });
+  stack.start(process.execPath, ["examples/origin/server.mjs"], { PORT: String(ORIGIN_PORT), EDGE_URL: EDGE });
+  await stack.waitFor(`${EDGE}/healthz`, 45_000);
+  await stack.waitFor(`${ORIGIN}/`, 10_000);
 }, 60_000);
 
 afterAll(() => {
   keysServer.close();
-  for (const child of processes) {
-    try {
-      if (child.pid) process.kill(-child.pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
+  stack.stop();
 });
 
 describe("quickstart over HTTP (wrangler dev + example origin + key CLI)", () => {
@@ -402,7 +350,7 @@ describe("quickstart over HTTP (wrangler dev + example origin + key CLI)", () =>
 
   it("never printed the key in any log line of the edge or the origin", () => {
     expect(key).not.toBe("");
-    expect(output).not.toContain(key);
-    expect(output).toContain("Ready on");
+    expect(stack.output).not.toContain(key);
+    expect(stack.output).toContain("Ready on");
   });
 });

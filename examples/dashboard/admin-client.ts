@@ -1,0 +1,67 @@
+/**
+ * The dashboard backend's client of the edge's admin API. It holds `ADMIN_TOKEN`; the browser
+ * never sees it. Errors come back as sentences a person can read, never as JSON.
+ */
+
+export interface AdminClient {
+  call<T>(method: string, path: string, body?: unknown): Promise<T>;
+}
+
+/** A failed admin call, with a sentence for the page. */
+export class AdminError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const SENTENCES: Record<string, string> = {
+  invalid_request: "Some of what you entered is not valid",
+  invalid_scope: "One of the chosen permissions is not known",
+  invalid_plan: "That plan does not exist",
+  unknown_account: "This account does not exist yet",
+  unknown_key: "That key no longer exists",
+  key_inactive: "That key is revoked or expired, so it cannot be rolled; generate a new key instead",
+  payload_too_large: "That request is too large",
+  admin_unauthorized: "The dashboard is not allowed to manage keys (its admin token was refused)",
+  admin_disabled: "Key management is switched off on the edge",
+  auth_unavailable: "Keys cannot be managed right now; please try again in a moment",
+};
+
+/** A sentence for a problem the admin API answered; its `detail` adds what exactly was wrong. */
+export function sentenceFor(code: string, detail: string | undefined): string {
+  const base = SENTENCES[code] ?? "Something went wrong";
+  return detail && code === "invalid_request" ? `${base}: ${detail.replace(/^"([^"]+)":\s*/, "$1 ")}` : `${base}.`;
+}
+
+export function adminClient(edgeUrl: string, adminToken: string): AdminClient {
+  return {
+    async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+      let res: Response;
+      try {
+        res = await fetch(`${edgeUrl}/_admin${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${adminToken}`, "Content-Type": "application/json" },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      } catch {
+        throw new AdminError(503, "unreachable", "The edge cannot be reached right now; please try again in a moment.");
+      }
+      const text = await res.text();
+      let json: { code?: string; detail?: string } = {};
+      try {
+        json = JSON.parse(text);
+      } catch {
+        // not JSON: handled below
+      }
+      if (!res.ok) {
+        const code = json.code ?? "unknown";
+        throw new AdminError(res.status, code, sentenceFor(code, json.detail));
+      }
+      return json as T;
+    },
+  };
+}

@@ -1,0 +1,181 @@
+/**
+ * @module
+ * Settings → API, the key-management page the docs describe: a small stand-in for the NearIQ
+ * dashboard backend, and a reference for building the real one. It holds `ADMIN_TOKEN` and calls
+ * the edge's admin API; the browser only ever talks to this server.
+ *
+ * Security: a session cookie (HttpOnly, SameSite=Strict); a CSRF token on every state-changing
+ * request (in a header for the page's calls, in the form for sign-in and sign-out), and the
+ * `Origin` checked; a Content-Security-Policy without inline script; the new key only in the
+ * answer that creates it, never in a URL, a log line or storage.
+ */
+import { readFileSync } from "node:fs";
+import { type Context, Hono } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { createMiddleware } from "hono/factory";
+import { type AdminClient, AdminError } from "./admin-client";
+import { type Account, keysTable, type ListedKey, settingsPage, signInPage } from "./views";
+
+export const DEMO_ACCOUNTS: Record<string, "starter" | "pro" | "agency"> = {
+  "demo-pro": "pro",
+  "demo-starter": "starter",
+};
+
+interface Session {
+  accountId: string;
+  csrf: string;
+}
+
+const SECURITY_HEADERS = {
+  "Content-Security-Policy":
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "X-Content-Type-Options": "nosniff",
+  // same-origin, not no-referrer: with no-referrer, Chromium sends `Origin: null` on same-origin form posts.
+  "Referrer-Policy": "same-origin",
+  "X-Frame-Options": "DENY",
+  "Cache-Control": "no-store",
+};
+
+const STATIC = new URL("./public/", import.meta.url);
+const GRACE_SECONDS = new Set([0, 3600, 86_400, 604_800]);
+
+function randomToken(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+}
+
+type Env = { Variables: { session: Session } };
+
+export function createDashboardApp(admin: AdminClient, origin: string) {
+  const sessions = new Map<string, Session>();
+  const app = new Hono<Env>();
+
+  app.use("*", async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
+  });
+
+  // Every state-changing request: from this origin only (a browser always sends Origin on a POST).
+  app.use("*", async (c, next) => {
+    if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.req.header("origin") !== origin) {
+      return c.text("Cross-site requests are not allowed.", 403);
+    }
+    await next();
+  });
+
+  app.get("/static/:file{app\\.js|style\\.css}", (c) => {
+    const file = c.req.param("file");
+    const type = file.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
+    return c.body(readFileSync(new URL(file, STATIC)), 200, { "Content-Type": type });
+  });
+
+  const sessionOf = (c: Context<Env>) => {
+    const id = getCookie(c, "sid");
+    return id ? sessions.get(id) : undefined;
+  };
+
+  app.get("/", (c) => c.redirect(sessionOf(c) ? "/settings/api" : "/signin"));
+
+  app.get("/signin", (c) => {
+    const csrf = randomToken();
+    setCookie(c, "signin_csrf", csrf, { httpOnly: true, sameSite: "Strict", path: "/signin" });
+    return c.html(signInPage(Object.keys(DEMO_ACCOUNTS), csrf));
+  });
+
+  app.post("/signin", async (c) => {
+    const form = await c.req.parseBody();
+    const expected = getCookie(c, "signin_csrf");
+    if (!expected || form.csrf !== expected) return c.text("The sign-in form expired; please reload it.", 403);
+    const accountId = String(form.account ?? "");
+    const plan = DEMO_ACCOUNTS[accountId];
+    if (!plan) return c.text("Unknown demo account.", 400);
+    try {
+      await admin.call("GET", `/accounts/${accountId}`);
+    } catch (error) {
+      if (!(error instanceof AdminError) || error.code !== "unknown_account") throw error;
+      await admin.call("PUT", `/accounts/${accountId}`, { plan });
+    }
+    const id = randomToken();
+    sessions.set(id, { accountId, csrf: randomToken() });
+    setCookie(c, "sid", id, { httpOnly: true, sameSite: "Strict", path: "/" });
+    return c.redirect("/settings/api", 303);
+  });
+
+  const requireSession = createMiddleware<Env>(async (c, next) => {
+    const session = sessionOf(c);
+    if (!session) {
+      return c.req.method === "GET" ? c.redirect("/signin") : c.json({ message: "Please sign in again." }, 401);
+    }
+    c.set("session", session);
+    await next();
+  });
+
+  /** State-changing calls of the page: the session's CSRF token in `X-CSRF-Token`, JSON bodies only. */
+  const requireCsrf = createMiddleware<Env>(async (c, next) => {
+    if (c.req.header("x-csrf-token") !== c.var.session.csrf) {
+      return c.json({ message: "This page has expired; please reload it." }, 403);
+    }
+    await next();
+  });
+
+  app.post("/signout", requireSession, async (c) => {
+    const form = await c.req.parseBody();
+    if (form.csrf !== c.var.session.csrf) return c.text("This page has expired; please reload it.", 403);
+    sessions.delete(getCookie(c, "sid") ?? "");
+    setCookie(c, "sid", "", { httpOnly: true, sameSite: "Strict", path: "/", maxAge: 0 });
+    return c.redirect("/signin", 303);
+  });
+
+  const keysOf = async (accountId: string) =>
+    (await admin.call<{ keys: ListedKey[] }>("GET", `/accounts/${accountId}/keys`)).keys;
+
+  app.get("/settings/api", requireSession, async (c) => {
+    const { accountId, csrf } = c.var.session;
+    const account = await admin.call<Account>("GET", `/accounts/${accountId}`);
+    return c.html(settingsPage(account, await keysOf(accountId), csrf));
+  });
+
+  app.get("/settings/api/keys-table", requireSession, async (c) =>
+    c.html(keysTable(await keysOf(c.var.session.accountId))),
+  );
+
+  app.post("/settings/api/keys", requireSession, requireCsrf, async (c) => {
+    const body = (await c.req.json().catch(() => null)) as Record<string, unknown> | null;
+    if (!body) return c.json({ message: "The request could not be read." }, 400);
+    const created = await admin.call<{ key: string; id: string }>("POST", `/accounts/${c.var.session.accountId}/keys`, {
+      name: body.name,
+      scopes: body.scopes,
+      expires_at: body.expires_at,
+      rate_limit_per_minute: body.rate_limit_per_minute,
+      allowed_ips: body.allowed_ips,
+    });
+    return c.json({ id: created.id, key: created.key }, 201);
+  });
+
+  app.post("/settings/api/keys/:id/roll", requireSession, requireCsrf, async (c) => {
+    const body = (await c.req.json().catch(() => null)) as { grace_seconds?: unknown } | null;
+    const grace = Number(body?.grace_seconds);
+    if (!GRACE_SECONDS.has(grace)) return c.json({ message: "Choose when the old key stops." }, 400);
+    const keyId = encodeURIComponent(c.req.param("id"));
+    const rolled = await admin.call<{ key: string; id: string; old_key: { expires_at: string } }>(
+      "POST",
+      `/accounts/${c.var.session.accountId}/keys/${keyId}/roll`,
+      { grace_seconds: grace },
+    );
+    return c.json({ id: rolled.id, key: rolled.key, old_key_expires_at: rolled.old_key.expires_at }, 201);
+  });
+
+  app.post("/settings/api/keys/:id/revoke", requireSession, requireCsrf, async (c) => {
+    const keyId = encodeURIComponent(c.req.param("id"));
+    await admin.call("DELETE", `/accounts/${c.var.session.accountId}/keys/${keyId}`);
+    return c.json({ revoked: true });
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof AdminError) return c.json({ message: error.message }, error.status >= 500 ? 503 : 400);
+    // Never the request or its body in a log line: it may hold a key.
+    console.error(`dashboard: ${error.name}`);
+    return c.json({ message: "Something went wrong on our side." }, 500);
+  });
+
+  return app;
+}
