@@ -9,6 +9,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDashboard } from "../../scripts/build-dashboard.mjs";
 import { freshDevVars } from "../../scripts/dev-vars.mjs";
+import { ensureChromium } from "../support/chromium";
 import { DevStack } from "../support/dev-stack";
 
 const EDGE_PORT = 38787;
@@ -78,7 +79,7 @@ beforeAll(async () => {
   await stack.waitFor(`${EDGE}/healthz`, 45_000);
   await stack.waitFor(`${DASHBOARD}/signin`, 15_000);
   browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    executablePath: ensureChromium(),
     args: [
       "--no-sandbox",
       "--disable-gpu",
@@ -90,7 +91,7 @@ beforeAll(async () => {
     ],
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-}, 90_000);
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();
