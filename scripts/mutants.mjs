@@ -44,6 +44,12 @@ function projectsOf(files) {
   return [...projects].flatMap((p) => ["--project", p]);
 }
 
+// Every mutant's text must be where it says, before anything is changed.
+for (const mutant of selected) {
+  const count = readFileSync(mutant.file, "utf8").split(mutant.from).length - 1;
+  if (count !== 1) throw new Error(`${mutant.name}: expected the text once in ${mutant.file}, found it ${count} times`);
+}
+
 const results = [];
 const started = Date.now();
 for (const [i, mutant] of selected.entries()) {

@@ -10,7 +10,7 @@ import type { Bindings, EdgeConfig } from "../env";
 import { ProblemError } from "../http/problem";
 import type { RequestLog } from "../http/request-log";
 import type { WindowCount } from "../limits/allotment";
-import { spendOne, windowReports } from "../limits/held-allotment";
+import { spendOne, standingRefusal, windowReports } from "../limits/held-allotment";
 import { blockingWindow, rateLimitHeaders } from "../limits/ratelimit-headers";
 import { lengthOf, secondsUntil } from "../limits/windows";
 import { type Principal, principalFrom } from "./authenticate";
@@ -31,17 +31,29 @@ export async function admit(
 ): Promise<Record<string, string>> {
   let holder = principal.quota;
   if (holder.allotment === null) return {};
+  const refused = standingRefusal(holder, Date.now());
+  if (refused) throw rateLimited(refused, Date.now());
   // Spend what this isolate holds; else join a call on its way, or ask; refuse only on the
-  // authority's own answer to this request that nothing is left.
-  for (const need of ["allotment", "own-ask"] as const) {
-    if (spendOne(holder, Date.now())) break;
-    const { check, holder: renewed, asked } = await checkKey(env, principal.record, principal.hash, config, log, need);
-    holder = principalFrom(check, renewed, principal.record, principal.hash).quota;
-    if (holder.allotment === null) return {};
-    if (spendOne(holder, Date.now())) break;
-    if (asked) throw rateLimited(holder.allotment.windows, Date.now());
+  // authority's own answer to this request that a window is full.
+  let asked = principal.asked;
+  for (const need of [null, "allotment", "own-ask"] as const) {
+    if (need) {
+      const checked = await checkKey(env, principal.record, principal.hash, config, log, need);
+      holder = principalFrom(checked.check, checked.holder, principal.record, principal.hash, checked.asked).quota;
+      asked = checked.asked;
+      if (holder.allotment === null) return {};
+    }
+    const allotment = holder.allotment as NonNullable<typeof holder.allotment>;
+    if (spendOne(holder, Date.now())) return rateLimitHeaders(windowReports(allotment), Date.now());
+    const full = blockingWindow(allotment.windows.filter((w) => w.limit - w.granted <= 0));
+    if (asked && full) {
+      // Remembered for this lease, and never past the full window's end: a raised limit waits out
+      // the lease before its PUT answers, so the refusal cannot outlive it.
+      holder.refusal = { until: Math.min(allotment.until, full.end), windows: allotment.windows };
+      throw rateLimited(allotment.windows, Date.now());
+    }
   }
-  return holder.allotment ? rateLimitHeaders(windowReports(holder.allotment), Date.now()) : {};
+  throw rateLimited(holder.allotment?.windows ?? [], Date.now());
 }
 
 /** 429 `rate_limited`, naming the full window that resets last (CONTRACT §7). */

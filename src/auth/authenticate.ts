@@ -29,6 +29,8 @@ export interface Principal {
   readonly hash: string;
   /** Where this request finds the key's allotment (quota leases). */
   readonly quota: QuotaHolder;
+  /** Whether this request asked the authority itself (its answer is the authority's own word). */
+  readonly asked: boolean;
 }
 
 const INVALID = "The API key is not valid.";
@@ -100,15 +102,21 @@ export async function authenticate(
   log.key_id = record.key_id;
   if (record.revoked_at !== null) throw new ProblemError("revoked_key", "This API key has been revoked.");
   if (expiredKeys.get(hash)) throw expired();
-  const { check, holder } = await checkKey(env, record, hash, config, log);
-  return principalFrom(check, holder, record, hash);
+  const { check, holder, asked } = await checkKey(env, record, hash, config, log);
+  return principalFrom(check, holder, record, hash, asked);
 }
 
 /**
  * The principal an authority's answer makes of the key, or the refusal it calls for: `invalid_key`
  * (unknown to the authority), `revoked_key` or `expired_key`. Remembers revocations and expiries.
  */
-export function principalFrom(check: KeyCheck, holder: QuotaHolder, record: KeyRecord, hash: string): Principal {
+export function principalFrom(
+  check: KeyCheck,
+  holder: QuotaHolder,
+  record: KeyRecord,
+  hash: string,
+  asked: boolean,
+): Principal {
   const { key, plan, limits } = check;
   if (!key || !plan || !limits) throw new ProblemError("invalid_key", INVALID);
   if (key.revokedAt !== null) {
@@ -119,5 +127,5 @@ export function principalFrom(check: KeyCheck, holder: QuotaHolder, record: KeyR
     expiredKeys.set(hash, true);
     throw expired();
   }
-  return { accountId: record.account_id, key, plan, limits, record, hash, quota: holder };
+  return { accountId: record.account_id, key, plan, limits, record, hash, quota: holder, asked };
 }

@@ -23,6 +23,16 @@ export interface QuotaHolder {
   allotment: HeldAllotment | null;
   admitted: number;
   since: number;
+  /**
+   * The authority's last word that a window is full: good until that window resets or the lease
+   * ends, whichever comes first, so that requests over a limit do not each cost an authority call.
+   */
+  refusal?: { readonly until: number; readonly windows: Allotment["windows"] } | null;
+}
+
+/** The refusal the holder remembers, if it is still good at `now`. */
+export function standingRefusal(holder: QuotaHolder, now: number): Allotment["windows"] | null {
+  return holder.refusal && now < holder.refusal.until ? holder.refusal.windows : null;
 }
 
 function inCurrentWindows(held: HeldAllotment, now: number): boolean {

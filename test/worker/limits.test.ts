@@ -19,7 +19,7 @@ import {
   UNMETERED,
   withKey,
 } from "./helpers";
-import { callWith } from "./support-calls";
+import { callWith, countedBindings } from "./support-calls";
 
 const MINUTE = 60_000;
 const LEASE_MS = 150;
@@ -174,8 +174,11 @@ describe("row 9a: admitted exactly up to the limit, then 429 (CONTRACT §7)", ()
     expect((await withKey("niq_live_nope", `/v1/competitors?t=${t}`)).status).toBe(401);
     for (let i = 0; i < 3; i++) expect((await withKey(key, `/v1/competitors?t=${t}`)).status).toBe(200);
     for (let i = 0; i < 5; i++) expect((await withKey(key, `/v1/competitors?t=${t}`)).status).toBe(429);
-    // Raising the limit by 2 admits exactly 2 more: the five 429s took nothing.
+    // Raising the limit by 2 admits exactly 2 more: the five 429s took nothing. The PUT waits out
+    // the leases in real time; the frozen clock moves on by as much.
+    const started = performance.now();
     expect((await put(accountId, { plan: "starter", limits: { per_minute: 5 } })).status).toBe(200);
+    vi.setSystemTime(Date.now() + Math.ceil(performance.now() - started));
     expect((await withKey(key, `/v1/competitors?t=${t}`)).status).toBe(200);
     expect((await withKey(key, `/v1/competitors?t=${t}`)).status).toBe(200);
     expect((await withKey(key, `/v1/competitors?t=${t}`)).status).toBe(429);
@@ -255,6 +258,32 @@ describe("row 9a: admitted exactly up to the limit, then 429 (CONTRACT §7)", ()
     expect(res.status).toBe(502);
     expect(res.headers.get("ratelimit")).toBe('"minute";r=0;t=59');
     expect((await withKey(key, "/v1/competitors")).status).toBe(429);
+  });
+});
+
+describe("the cost of refusals over a limit", () => {
+  it("once the authority said a window is full, the isolate refuses without asking again until its lease ends", async () => {
+    const { key } = await newAccountWithKey("pro", {}, { per_minute: 2, per_day: null });
+    const at = freezeInFreshMinute();
+    const counted = countedBindings();
+    const get = () =>
+      callWith(new Request(`${EDGE}/v1/competitors`, { headers: { "X-NearIQ-Key": key } }), counted.bindings);
+    expect((await get()).status).toBe(200);
+    expect((await get()).status).toBe(200);
+    const callsWhenFull = counted.authorityCalls;
+    for (let i = 0; i < 10; i++) {
+      const res = await get();
+      expect(res.status).toBe(429);
+      expect((await problemOf(res)).policy).toBe("minute");
+    }
+    // One call learned that the window is full; the other nine asked nothing.
+    expect(counted.authorityCalls - callsWhenFull).toBe(1);
+    vi.setSystemTime(at + LEASE_MS);
+    expect((await get()).status).toBe(429);
+    expect(counted.authorityCalls - callsWhenFull).toBe(2);
+    // The next minute opens the window again, lease or not.
+    vi.setSystemTime(at - 1_000 + MINUTE);
+    expect((await get()).status).toBe(200);
   });
 });
 
