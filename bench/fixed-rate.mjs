@@ -6,7 +6,7 @@
 import { Agent, request } from "node:http";
 
 /**
- * @param {{ url: string, headers?: Record<string, string>, rate: number, seconds: number, onAnswer?: (status: number, at: number) => void }} options
+ * @param {{ url: string, headers?: Record<string, string>, rate: number, seconds: number, onAnswer?: (status: number, at: number, headers: import("node:http").IncomingHttpHeaders) => void }} options
  * @returns {Promise<{ sent: number, latenciesMs: number[], statuses: Record<string, number> }>}
  */
 export async function fixedRate({ url, headers = {}, rate, seconds, onAnswer }) {
@@ -28,7 +28,7 @@ export async function fixedRate({ url, headers = {}, rate, seconds, onAnswer }) 
           res.on("end", () => {
             latenciesMs.push(performance.now() - due);
             statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
-            onAnswer?.(res.statusCode ?? 0, Date.now());
+            onAnswer?.(res.statusCode ?? 0, Date.now(), res.headers);
             resolve();
           });
         });

@@ -378,8 +378,11 @@ if (process.env.BENCH_SKIP_NEAR !== "1") {
     headers: { "X-NearIQ-Key": nearKey },
     rate,
     seconds: NEAR_SECONDS,
-    onAnswer(status, at) {
-      const minute = at - (at % 60_000);
+    onAnswer(status, at, headers) {
+      // The window an answer belongs to, by the edge's clock: its end is `t` seconds away in the
+      // RateLimit header (rounded to the minute), so that answers crossing a boundary count right.
+      const t = Number(/"minute";r=\d+;t=(\d+)/.exec(String(headers.ratelimit ?? ""))?.[1] ?? Number.NaN);
+      const minute = Number.isFinite(t) ? Math.round((at + t * 1000) / 60_000) * 60_000 - 60_000 : at - (at % 60_000);
       const counts = byMinute.get(minute) ?? { admitted: 0, refused: 0, other: 0 };
       if (status === 200) counts.admitted++;
       else if (status === 429) counts.refused++;

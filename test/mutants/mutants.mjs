@@ -326,6 +326,8 @@ export const MUTANTS = [
     from: "return held !== null && held.remaining > 0 && now < held.until && inCurrentWindows(held, now);",
     to: "return held !== null && held.remaining > 0 && inCurrentWindows(held, now);",
     tests: [W("limits")],
+    equivalent:
+      "an allotment is reached only through a current lease: a request whose lease ran out asks the authority first, which takes back the rest (takeReturning); the check is defence in depth",
   },
   {
     name: "r ignores what the isolate holds",
