@@ -36,9 +36,9 @@ export function bundleEdge(outDir) {
 
 /**
  * Starts the bundled edge on 127.0.0.1:`port` with wrangler.toml's bindings plus `bindings`.
- * @param {{ scriptPath: string, port: number, bindings: Record<string, string>, onStdout?: (chunk: Buffer) => void }} options
+ * @param {{ scriptPath: string, port: number, bindings: Record<string, string>, onStdout?: (chunk: Buffer) => void, inspectorPort?: number }} options
  */
-export async function startEdge({ scriptPath, port, bindings, onStdout }) {
+export async function startEdge({ scriptPath, port, bindings, onStdout, inspectorPort }) {
   const Miniflare = await loadMiniflare();
   const workerOptions = wranglerWorkerOptions();
   const edge = new Miniflare({
@@ -51,6 +51,7 @@ export async function startEdge({ scriptPath, port, bindings, onStdout }) {
     bindings: { ...workerOptions.bindings, ...bindings },
     kvNamespaces: workerOptions.kvNamespaces,
     durableObjects: workerOptions.durableObjects,
+    ...(inspectorPort ? { inspectorPort } : {}),
     handleRuntimeStdio(stdout, stderr) {
       if (onStdout) stdout.on("data", onStdout);
       else stdout.resume();
