@@ -112,6 +112,14 @@ export async function newAccountWithKey(
   return { accountId, ...(await newKey(accountId, body)) };
 }
 
+/** The account's keys as the admin key list shows them, by id. */
+export async function keyList(accountId: string): Promise<Record<string, Record<string, unknown>>> {
+  const { keys } = (await (await admin("GET", `/accounts/${accountId}/keys`)).json()) as {
+    keys: Record<string, unknown>[];
+  };
+  return Object.fromEntries(keys.map((k) => [k.id as string, k]));
+}
+
 /** Every request the test origin received whose URL contains `marker`. */
 export async function received(marker: string): Promise<ReceivedRequest[]> {
   const res = await fetch(`${ORIGIN}/__received?contains=${encodeURIComponent(marker)}`);

@@ -8,10 +8,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { generateKey } from "../../src/keys/format";
 import { sha256Hex } from "../../src/keys/hash";
 import { forgetGithubKeys } from "../../src/partners/github-keys";
+import { toDer } from "../support/ecdsa-der";
 import {
   admin,
   EDGE,
   edge,
+  keyList,
   newAccount,
   newAccountWithKey,
   newKey,
@@ -40,18 +42,6 @@ async function newSigner(id: string): Promise<Signer> {
   const b64 = btoa(String.fromCharCode(...spki));
   const pem = `-----BEGIN PUBLIC KEY-----\n${b64.match(/.{1,64}/g)?.join("\n")}\n-----END PUBLIC KEY-----\n`;
   return { id, pem, privateKey: pair.privateKey };
-}
-
-/** DER of a raw r ‖ s signature, as GitHub sends it. */
-function toDer(raw: Uint8Array): Uint8Array {
-  const integer = (bytes: Uint8Array) => {
-    let v = Array.from(bytes);
-    while (v.length > 1 && v[0] === 0) v = v.slice(1);
-    if ((v[0] as number) & 0x80) v = [0, ...v];
-    return [0x02, v.length, ...v];
-  };
-  const body = [...integer(raw.subarray(0, 32)), ...integer(raw.subarray(32))];
-  return Uint8Array.from([0x30, body.length, ...body]);
 }
 
 async function publish(...signers: Signer[]) {
@@ -92,13 +82,6 @@ function item(token: string, extra: Record<string, string> = {}) {
     source: "content",
     ...extra,
   };
-}
-
-async function keyList(accountId: string) {
-  const { keys } = (await (await admin("GET", `/accounts/${accountId}/keys`)).json()) as {
-    keys: Record<string, unknown>[];
-  };
-  return Object.fromEntries(keys.map((k) => [k.id as string, k]));
 }
 
 let github: Signer;

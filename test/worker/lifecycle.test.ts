@@ -5,6 +5,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   admin,
+  type CreatedKey,
+  keyList,
   newAccount,
   newAccountWithKey,
   newKey,
@@ -19,14 +21,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-interface Rolled {
-  id: string;
-  key: string;
-  name: string | null;
-  scopes: string[];
-  created_at: string;
-  expires_at: string | null;
-  rate_limit_per_minute: number | null;
+interface Rolled extends CreatedKey {
   allowed_ips: string[] | null;
   rolled_from: string;
   old_key: { id: string; expires_at: string };
@@ -37,13 +32,6 @@ async function roll(accountId: string, keyId: string, body?: unknown): Promise<{
   const rolled = (await res.json()) as Rolled;
   if (res.status === 201) await registerCreatedKey(rolled.key);
   return { status: res.status, rolled };
-}
-
-async function keyList(accountId: string): Promise<Record<string, Record<string, unknown>>> {
-  const { keys } = (await (await admin("GET", `/accounts/${accountId}/keys`)).json()) as {
-    keys: Record<string, unknown>[];
-  };
-  return Object.fromEntries(keys.map((k) => [k.id as string, k]));
 }
 
 describe("rolling a key (CONTRACT §8)", () => {
