@@ -16,7 +16,12 @@ type Doc = {
 
 export function adminAnswersAgainstDocument(answers: AdminAnswer[]): { checked: number; failures: string[] } {
   const doc = JSON.parse(readFileSync(new URL("../../docs/openapi.json", import.meta.url), "utf8")) as Doc;
-  const ajv = new Ajv2020({ strict: false, allErrors: false });
+  // Times in answers are RFC 3339 in UTC ("Z"), as the contract says.
+  const ajv = new Ajv2020({
+    strict: false,
+    allErrors: false,
+    formats: { "date-time": /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/ },
+  });
   const templates = Object.keys(doc.paths).map((template) => ({
     template,
     pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+").replace(/\./g, "\\.")}$`),
