@@ -166,9 +166,9 @@ export const LeakReport = z
   .array(
     z.object({
       token: z.string(),
-      type: z.string().nullable().optional(),
-      url: z.string().nullable().optional(),
-      source: z.string().nullable().optional(),
+      type: z.string().optional(),
+      url: z.string().optional(),
+      source: z.string().optional(),
     }),
   )
   .max(1_000)

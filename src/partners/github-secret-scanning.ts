@@ -55,7 +55,8 @@ async function verifySignature(c: Context<AppEnv>, body: Uint8Array): Promise<vo
   }
 }
 
-const optionalString = (value: unknown) => value === undefined || value === null || typeof value === "string";
+// CONTRACT §9: `token` a string; the others strings when present (null is not a string).
+const optionalString = (value: unknown) => value === undefined || typeof value === "string";
 
 /** The report's items: a JSON array of `{token, type?, url?, source?}`, at most 1,000. */
 function parseReport(body: Uint8Array): ReportItem[] {

@@ -278,6 +278,7 @@ describe("bodies of a report (CONTRACT §9)", () => {
       "[1]",
       '[{"token": 5}]',
       '[{"type": "x"}]',
+      '[{"token": "a", "type": null}]',
       '[{"token": "a", "url": 7}]',
       "null",
       '"x"',
