@@ -408,40 +408,43 @@ if (process.env.BENCH_SKIP_NEAR !== "1") {
 // --- memory: 100,000 distinct keys ---------------------------------------------------------------
 // Each of 100,000 distinct well-formed keys is sent once, far past every isolate cache's bound of
 // 10,000 entries; the bare Worker gets the same requests, as the baseline for the runtime's own growth.
-log("memory: 100,000 requests with distinct well-formed keys through the edge, each once");
-const distinct = Array.from({ length: 100_000 }, () => harness.generateKey("niq_live_"));
-const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-function send(base, key) {
-  return new Promise((resolveSend, rejectSend) => {
-    const req = request(`${base}${PATH}`, { agent, headers: { "X-NearIQ-Key": key } }, (res) => {
-      res.resume();
-      res.on("end", resolveSend);
+let memory = null;
+if (process.env.BENCH_SKIP_MEMORY !== "1") {
+  log("memory: 100,000 requests with distinct well-formed keys through the edge, each once");
+  const distinct = Array.from({ length: 100_000 }, () => harness.generateKey("niq_live_"));
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  function send(base, key) {
+    return new Promise((resolveSend, rejectSend) => {
+      const req = request(`${base}${PATH}`, { agent, headers: { "X-NearIQ-Key": key } }, (res) => {
+        res.resume();
+        res.on("end", resolveSend);
+      });
+      req.on("error", rejectSend);
+      req.end();
     });
-    req.on("error", rejectSend);
-    req.end();
-  });
+  }
+  /** Sends each key once, BENCH_CONNECTIONS at a time; returns the requests per second. */
+  async function sendEach(base, keys) {
+    const started = Date.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async () => {
+        while (next < keys.length) await send(base, keys[next++]);
+      }),
+    );
+    return keys.length / ((Date.now() - started) / 1000);
+  }
+  async function memoryRun(base, pid) {
+    const before = rssMiB(pid);
+    const rps = await sendEach(base, distinct);
+    return { before, after: rssMiB(pid), rps };
+  }
+  memory = { edge: await memoryRun(EDGE.url, edgePid) };
+  drainLogCounts();
+  log("memory: the same 100,000 requests through the bare Worker, as the baseline");
+  memory.bare = await memoryRun(BARE.url, barePid);
+  agent.destroy();
 }
-/** Sends each key once, BENCH_CONNECTIONS at a time; returns the requests per second. */
-async function sendEach(base, keys) {
-  const started = Date.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      while (next < keys.length) await send(base, keys[next++]);
-    }),
-  );
-  return keys.length / ((Date.now() - started) / 1000);
-}
-async function memoryRun(base, pid) {
-  const before = rssMiB(pid);
-  const rps = await sendEach(base, distinct);
-  return { before, after: rssMiB(pid), rps };
-}
-const memory = { edge: await memoryRun(EDGE.url, edgePid) };
-drainLogCounts();
-log("memory: the same 100,000 requests through the bare Worker, as the baseline");
-memory.bare = await memoryRun(BARE.url, barePid);
-agent.destroy();
 
 await edge.dispose();
 await strict.dispose();
@@ -489,7 +492,9 @@ const lines = [
   ),
   "",
   `Auth CPU per request (valid key on a leased key, no I/O in the decision): ${f((validRow?.edge_cpu_ms ?? Number.NaN) - (validRow?.bare_cpu_ms ?? Number.NaN), 3)} ms of workerd CPU more than the bare Worker (hash, policy, assertion signing, header hygiene, the log line).`,
-  `Memory (RSS of each workerd process; the edge's also holds the local KV and Durable Object), 100,000 requests with distinct well-formed keys, each once: edge ${f(memory.edge.before, 0)} → ${f(memory.edge.after, 0)} MiB (+${f(memory.edge.after - memory.edge.before, 0)}, ${f(memory.edge.rps, 0)} req/s); bare Worker, same requests, ${f(memory.bare.before, 0)} → ${f(memory.bare.after, 0)} MiB (+${f(memory.bare.after - memory.bare.before, 0)}, ${f(memory.bare.rps, 0)} req/s). Every isolate cache of the edge is bounded at 10,000 entries.`,
+  memory === null
+    ? "Memory: skipped."
+    : `Memory (RSS of each workerd process; the edge's also holds the local KV and Durable Object), 100,000 requests with distinct well-formed keys, each once: edge ${f(memory.edge.before, 0)} → ${f(memory.edge.after, 0)} MiB (+${f(memory.edge.after - memory.edge.before, 0)}, ${f(memory.edge.rps, 0)} req/s); bare Worker, same requests, ${f(memory.bare.before, 0)} → ${f(memory.bare.after, 0)} MiB (+${f(memory.bare.after - memory.bare.before, 0)}, ${f(memory.bare.rps, 0)} req/s). Every isolate cache of the edge is bounded at 10,000 entries.`,
 ];
 const report = lines.join("\n");
 const failures = results.filter((r) => countsText(r.unexpected.edge) || countsText(r.unexpected.bare));
