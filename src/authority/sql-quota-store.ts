@@ -1,11 +1,15 @@
 /**
  * @module
  * The authority's SQLite as a {@link QuotaStore}: table `quota_windows` (docs/storage-schema.md).
- * Rows of windows that have ended are pruned whenever a scope's new window begins.
+ * Rows of windows that have ended are pruned when a later window than any seen so far begins
+ * (about once a minute), not on every grant.
  */
 import type { QuotaStore } from "./quota-ledger";
 
 export class SqlQuotaStore implements QuotaStore {
+  /** The latest window start this instance has pruned up to (a restarted instance prunes on its first grant). */
+  private prunedUpTo = 0;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly countWrites: (rows: number) => void,
@@ -28,15 +32,10 @@ export class SqlQuotaStore implements QuotaStore {
       granted,
     );
     this.countWrites(rowsWritten);
-    if (this.hasOlderWindow(scope, start)) this.pruneEnded(start);
-  }
-
-  /** Whether `scope` still has a row of a window before `start`'s (a new window has begun). */
-  private hasOlderWindow(scope: string, start: number): boolean {
-    return (
-      this.sql.exec("SELECT 1 FROM quota_windows WHERE scope = ? AND window_start < ? LIMIT 1", scope, start).toArray()
-        .length > 0
-    );
+    if (start > this.prunedUpTo) {
+      this.pruneEnded(start);
+      this.prunedUpTo = start;
+    }
   }
 
   /** Drops the rows of every window that ended by `now`. */

@@ -3,7 +3,7 @@
  * clock is controlled (`vi.useFakeTimers({ toFake: ["Date"] })`, which the edge and the authority
  * share here), so that a test sits inside one window however slow the machine.
  */
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { clearIsolateMemory } from "../../src/auth/isolate-memory";
@@ -258,6 +258,30 @@ describe("row 9a: admitted exactly up to the limit, then 429 (CONTRACT §7)", ()
     expect(res.status).toBe(502);
     expect(res.headers.get("ratelimit")).toBe('"minute";r=0;t=59');
     expect((await withKey(key, "/v1/competitors")).status).toBe(429);
+  });
+});
+
+describe("the authority's memory of windows (docs/storage-schema.md)", () => {
+  it("keeps the current windows and prunes the ended ones once a later window begins", async () => {
+    const { key, accountId } = await newAccountWithKey("pro", {}, { per_minute: 100, per_day: 1_000 });
+    const at = freezeInFreshMinute();
+    expect((await withKey(key, "/v1/competitors")).status).toBe(200);
+    const rows = () =>
+      runInDurableObject(env.KEY_AUTHORITY.getByName(accountId), (_: unknown, state) =>
+        state.storage.sql
+          .exec<{ scope: string; window_start: number }>("SELECT scope, window_start FROM quota_windows ORDER BY scope")
+          .toArray()
+          .map((r) => [r.scope, r.window_start]),
+      );
+    const starts = (t: number) => [
+      ["account:day", t - (t % 86_400_000)],
+      ["account:minute", t - (t % MINUTE)],
+    ];
+    expect(await rows()).toEqual(starts(at));
+    vi.setSystemTime(at + MINUTE);
+    clearIsolateMemory();
+    expect((await withKey(key, "/v1/competitors")).status).toBe(200);
+    expect(await rows()).toEqual(starts(at + MINUTE));
   });
 });
 
