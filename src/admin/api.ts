@@ -6,7 +6,7 @@
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { forgetUnknownKey } from "../auth/isolate-memory";
-import { askAuthority, authorityFor } from "../authority/client";
+import { askAuthority, authorityFor, changeDeadline } from "../authority/client";
 import type { AuthorityResult, Rolled, StoredKey } from "../authority/types";
 import { ProblemError } from "../http/problem";
 import { generateKey, keyHint } from "../keys/format";
@@ -23,9 +23,9 @@ function accountIdOf(c: Context<AppEnv>): string {
   return validAccountId(c.req.param("account_id") ?? "");
 }
 
-/** Changes may wait out the authority's leases before they answer. */
+/** Admin calls may wait out the authority's leases before they answer. */
 function adminDeadline(c: Context<AppEnv>): number {
-  return c.var.config.authLeaseMs + c.var.config.authTimeoutMs;
+  return changeDeadline(c.var.config);
 }
 
 function unwrap<T>(result: AuthorityResult<T>): T {

@@ -35,6 +35,10 @@ export interface Principal {
 
 const INVALID = "The API key is not valid.";
 
+function revoked(): ProblemError {
+  return new ProblemError("revoked_key", "This API key has been revoked.");
+}
+
 function expired(): ProblemError {
   return new ProblemError("expired_key", "This API key has expired.");
 }
@@ -100,7 +104,7 @@ export async function authenticate(
   const record = await findRecord(env, hash, config, log);
   log.account_id = record.account_id;
   log.key_id = record.key_id;
-  if (record.revoked_at !== null) throw new ProblemError("revoked_key", "This API key has been revoked.");
+  if (record.revoked_at !== null) throw revoked();
   if (expiredKeys.get(hash)) throw expired();
   const { check, holder, asked } = await checkKey(env, record, hash, config, log);
   return principalFrom(check, holder, record, hash, asked);
@@ -121,7 +125,7 @@ export function principalFrom(
   if (!key || !plan || !limits) throw new ProblemError("invalid_key", INVALID);
   if (key.revokedAt !== null) {
     records.set(hash, { ...record, revoked_at: new Date(key.revokedAt).toISOString() });
-    throw new ProblemError("revoked_key", "This API key has been revoked.");
+    throw revoked();
   }
   if (key.expiresAt !== null && key.expiresAt <= Date.now()) {
     expiredKeys.set(hash, true);

@@ -8,7 +8,7 @@
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import { askAuthority, authorityFor, authUnavailable } from "../authority/client";
+import { askAuthority, authorityFor, authUnavailable, changeDeadline } from "../authority/client";
 import type { LeakedKey } from "../authority/types";
 import { withDeadline } from "../http/deadline";
 import { ProblemError } from "../http/problem";
@@ -129,7 +129,7 @@ export async function secretScanningReport(c: Context<AppEnv>): Promise<Response
       leaks.push({ keyId: record.keyId, hash, url: item.url, source: item.source });
     byAccount.set(record.accountId, leaks);
   });
-  const deadline = c.var.config.authLeaseMs + c.var.config.authTimeoutMs;
+  const deadline = changeDeadline(c.var.config);
   const confirmed = new Set<string>();
   await Promise.all(
     [...byAccount].map(async ([accountId, leaks]) => {

@@ -93,7 +93,7 @@ export const MUTANTS = [
     name: "revoked KV record not trusted (authority asked every time)",
     rule: "§3 row 4, cost of refusals",
     file: "src/auth/authenticate.ts",
-    from: 'if (record.revoked_at !== null) throw new ProblemError("revoked_key", "This API key has been revoked.");',
+    from: "if (record.revoked_at !== null) throw revoked();",
     to: "",
     tests: [W("costs")],
   },
