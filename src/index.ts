@@ -1,9 +1,10 @@
 /**
  * @module
- * The Worker entry: the edge app and the key authority Durable Object class.
+ * The Worker entry: the edge and the key authority Durable Object class.
  */
-import { app } from "./app";
+import { fetchEdge } from "./app";
+import type { Bindings } from "./env";
 
 export { KeyAuthority } from "./authority/key-authority";
 
-export default app;
+export default { fetch: fetchEdge } satisfies ExportedHandler<Bindings>;

@@ -53,7 +53,11 @@ function presentedKey(headers: Headers, prefix: string): string {
       : "Send the API key in the X-NearIQ-Key header.";
     throw new ProblemError("missing_key", detail);
   }
-  if (value.length > MAX_KEY_HEADER_BYTES || utf8.encode(value).length > MAX_KEY_HEADER_BYTES) {
+  // A UTF-16 code unit takes at most 3 bytes of UTF-8: only a value that long needs encoding to tell.
+  const tooLong =
+    value.length > MAX_KEY_HEADER_BYTES ||
+    (value.length * 3 > MAX_KEY_HEADER_BYTES && utf8.encode(value).length > MAX_KEY_HEADER_BYTES);
+  if (tooLong) {
     throw new ProblemError("invalid_key", `The X-NearIQ-Key header is longer than ${MAX_KEY_HEADER_BYTES} bytes.`);
   }
   if (value.includes(",")) throw new ProblemError("invalid_key", "Send exactly one API key.");

@@ -7,6 +7,7 @@
 import { ProblemError } from "../http/problem";
 
 const VALID_ESCAPE = /%[0-9A-Fa-f]{2}/g;
+const ENCODED = /[%+]/;
 
 /**
  * `text` with every valid `%XX` decoded (as the byte's code point) and anything else, a stray `%`
@@ -23,6 +24,19 @@ export function percentDecodeLeniently(text: string): string {
 }
 
 /**
+ * Where a key may hide in `url`. Without a `%` or a `+`, decoding changes nothing: every decoded
+ * segment, name and value is a piece of the raw path or query, so those two are all there is.
+ */
+function places(url: URL): string[] {
+  const { pathname, search } = url;
+  if (!ENCODED.test(pathname) && !ENCODED.test(search)) return [search, pathname];
+  const found = [search, pathname];
+  for (const segment of pathname.split("/")) found.push(percentDecodeLeniently(segment));
+  for (const [name, value] of url.searchParams) found.push(name, value);
+  return found;
+}
+
+/**
  * Throws `key_in_url` when a query parameter name or value (raw or percent-decoded) or a path
  * segment (raw or percent-decoded leniently) holds something key-like (`keyPattern`).
  *
@@ -30,10 +44,7 @@ export function percentDecodeLeniently(text: string): string {
  * refuseKeyInUrl(new URL(request.url), keyLikePattern("niq_live_"));
  */
 export function refuseKeyInUrl(url: URL, keyPattern: RegExp): void {
-  const places = [url.search, url.pathname];
-  for (const segment of url.pathname.split("/")) places.push(percentDecodeLeniently(segment));
-  for (const [name, value] of url.searchParams) places.push(name, value);
-  if (places.some((place) => keyPattern.test(place))) {
+  if (places(url).some((place) => keyPattern.test(place))) {
     throw new ProblemError(
       "key_in_url",
       "Do not put an API key in the URL: send it in the X-NearIQ-Key header, and revoke the exposed key.",

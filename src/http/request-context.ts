@@ -2,28 +2,68 @@
  * @module
  * The first and last step of every request: a request id, the configuration, one log line, the
  * `X-NearIQ-Request-Id` header, the `RateLimit-*` headers of an admitted request (whatever its
- * answer), and an unread request body discarded before we answer (with `Connection: close` when it
- * had to be given up).
+ * answer), an unread request body discarded before we answer (with `Connection: close` when it
+ * had to be given up), and every error as problem details. As plain functions for the `/v1` path,
+ * and as Hono middleware for the rest.
  */
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
-import { readConfig } from "../env";
+import type { Bindings } from "../env";
 import { bodyAbandoned, discardBody } from "./discard-body";
-import { newRequestLog, writeRequestLog } from "./request-log";
+import { ProblemError, problemResponse } from "./problem";
+import { writeRequestLog } from "./request-log";
+import { beginRequest, type RequestState } from "./request-state";
 
-/** Sets `requestId`, `config` and `log` on the context, and finishes the response. */
+/** Adds the request's own headers to `response` (which must have mutable headers) and writes its log line. */
+export async function finishRequest(request: Request, response: Response, state: RequestState): Promise<void> {
+  for (const [name, value] of Object.entries(state.rateLimit)) response.headers.set(name, value);
+  await discardBody(request);
+  if (bodyAbandoned(request)) response.headers.set("Connection", "close");
+  response.headers.set("X-NearIQ-Request-Id", state.requestId);
+  state.log.status = response.status;
+  writeRequestLog(state.log);
+}
+
+/** The answer to anything a step threw: its problem, or a 500 that says nothing more (and a log line that does). */
+export function errorAnswer(error: unknown, state: RequestState): Response {
+  const problem =
+    error instanceof ProblemError ? error : new ProblemError("internal_error", "Something went wrong on our side.");
+  if (!(error instanceof ProblemError)) {
+    console.error(JSON.stringify({ request_id: state.requestId, error: String(error) }));
+  }
+  state.log.code = problem.code;
+  return problemResponse(problem, state.requestId);
+}
+
+/**
+ * Runs `handle` as a request from its first step to its last, without Hono.
+ *
+ * @example
+ * return serveRequest(request, env, (state) => apiRequest(request, url, env, state));
+ */
+export async function serveRequest(
+  request: Request,
+  env: Bindings,
+  handle: (state: RequestState) => Promise<Response>,
+): Promise<Response> {
+  const state = beginRequest(request.method, env);
+  let response: Response;
+  try {
+    response = await handle(state);
+  } catch (error) {
+    response = errorAnswer(error, state);
+  }
+  await finishRequest(request, response, state);
+  return response;
+}
+
+/** The same steps as Hono middleware: sets `state`, `requestId`, `config` and `log` on the context. */
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
-  const requestId = crypto.randomUUID();
-  const log = newRequestLog(requestId, c.req.method);
-  c.set("requestId", requestId);
-  c.set("log", log);
-  c.set("config", readConfig(c.env));
-  c.set("rateLimit", {});
+  const state = beginRequest(c.req.method, c.env);
+  c.set("state", state);
+  c.set("requestId", state.requestId);
+  c.set("log", state.log);
+  c.set("config", state.config);
   await next();
-  for (const [name, value] of Object.entries(c.var.rateLimit)) c.res.headers.set(name, value);
-  await discardBody(c.req.raw);
-  if (bodyAbandoned(c.req.raw)) c.res.headers.set("Connection", "close");
-  c.res.headers.set("X-NearIQ-Request-Id", requestId);
-  log.status = c.res.status;
-  writeRequestLog(log);
+  await finishRequest(c.req.raw, c.res, state);
 });

@@ -4,11 +4,12 @@
  */
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const utf8 = new TextEncoder();
 
 /** @example await sha256Hex("abc") // "ba7816bf…" */
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text)));
   let hex = "";
-  for (const byte of digest) hex += HEX[byte];
+  for (let i = 0; i < digest.length; i++) hex += HEX[digest[i] as number];
   return hex;
 }

@@ -1,9 +1,11 @@
 /**
  * @module
  * `X-NearIQ-Auth-Assertion`: a short-lived JWT that binds the caller's identity to this one
- * request (CONTRACT §5), so that an origin can trust what we forward.
+ * request (CONTRACT §5), so that an origin can trust what we forward. Signed with WebCrypto
+ * directly: the protected header is encoded once per key, and WebCrypto's ECDSA signature is
+ * already the raw `r ‖ s` that JWS wants (RFC 7518 §3.4), Ed25519's the raw 64 bytes (RFC 8037).
  */
-import { SignJWT } from "jose";
+import { base64urlFromBytes, base64urlFromText } from "./base64url";
 import type { SigningKey } from "./signing-key";
 
 export const ASSERTION_ISSUER = "neariq-edge";
@@ -21,15 +23,18 @@ export interface AssertionClaims {
   readonly htu: string;
 }
 
+const ascii = new TextEncoder();
+
 /**
  * Signs `claims` with `iss`, `iat` and `exp` added.
  *
  * @example
  * await signAssertion(key, { aud, sub: "acme", key_id, scope, plan, jti: requestId, htm: "GET", htu: "/v1/usage" })
  */
-export function signAssertion(signingKey: SigningKey, claims: AssertionClaims): Promise<string> {
+export async function signAssertion(signingKey: SigningKey, claims: AssertionClaims): Promise<string> {
   const iat = Math.floor(Date.now() / 1000);
-  return new SignJWT({ ...claims, iss: ASSERTION_ISSUER, iat, exp: iat + ASSERTION_TTL_SECONDS })
-    .setProtectedHeader({ alg: signingKey.alg, kid: signingKey.kid, typ: "JWT" })
-    .sign(signingKey.key);
+  const payload = { ...claims, iss: ASSERTION_ISSUER, iat, exp: iat + ASSERTION_TTL_SECONDS };
+  const signingInput = `${signingKey.protectedHeader}.${base64urlFromText(JSON.stringify(payload))}`;
+  const signature = await crypto.subtle.sign(signingKey.signParams, signingKey.key, ascii.encode(signingInput));
+  return `${signingInput}.${base64urlFromBytes(new Uint8Array(signature))}`;
 }

@@ -4,6 +4,7 @@
  * JWKs published at `/.well-known/jwks.json`.
  */
 import { importJWK, type JWK } from "jose";
+import { base64urlFromText } from "./base64url";
 
 export type AssertionAlg = "ES256" | "EdDSA";
 
@@ -11,6 +12,10 @@ export interface SigningKey {
   readonly alg: AssertionAlg;
   readonly kid: string;
   readonly key: CryptoKey;
+  /** The JWS protected header `{"alg","kid","typ":"JWT"}`, base64url-encoded once. */
+  readonly protectedHeader: string;
+  /** The WebCrypto parameters that sign with `key` as `alg` says. */
+  readonly signParams: SubtleCryptoSignAlgorithm;
   /** Public members only: never `d`. */
   readonly publicJwk: JWK;
 }
@@ -48,7 +53,14 @@ async function importSigningKey(raw: string | undefined): Promise<SigningKey | n
   try {
     const key = await importJWK({ ...jwk, alg }, alg);
     if (!(key instanceof CryptoKey) || key.type !== "private") return null;
-    return { alg, kid, key, publicJwk: publicMembers(jwk, alg, kid) };
+    return {
+      alg,
+      kid,
+      key,
+      protectedHeader: base64urlFromText(JSON.stringify({ alg, kid, typ: "JWT" })),
+      signParams: alg === "ES256" ? { name: "ECDSA", hash: "SHA-256" } : { name: "Ed25519" },
+      publicJwk: publicMembers(jwk, alg, kid),
+    };
   } catch {
     return null;
   }

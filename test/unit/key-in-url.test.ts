@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { percentDecodeLeniently, refuseKeyInUrl } from "../../src/auth/key-in-url";
 import { generateKey, keyLikePattern } from "../../src/keys/format";
@@ -27,5 +28,28 @@ describe("refuseKeyInUrl", () => {
 
   it("lets a path without a key through, whatever its escapes", () => {
     expect(() => refuseKeyInUrl(new URL("/v1/x/%ff%zz%/niq_live_short", "http://e.test"), pattern)).not.toThrow();
+  });
+
+  it("finds a key however the URL is written: raw, %-encoded in parts, or with + in the query", () => {
+    // Pieces a URL is made of, the key among them; each character may be written as %XX.
+    const piece = fc.constantFrom(key, "a", "/", "?", "&", "=", "+", "%", "%zz", "niq_live_", "x".repeat(40));
+    const written = fc
+      .array(fc.tuple(piece, fc.boolean()), { maxLength: 8 })
+      .map((parts) =>
+        parts.map(([text, encode]) =>
+          encode ? text.replace(/[A-Za-z0-9_]/g, (ch) => `%${ch.charCodeAt(0).toString(16)}`) : text,
+        ),
+      );
+    fc.assert(
+      fc.property(written, (parts) => {
+        const url = new URL(`/v1/${parts.join("")}`, "http://e.test");
+        const decoded = [...url.pathname.split("/").map(percentDecodeLeniently), url.search];
+        for (const [name, value] of url.searchParams) decoded.push(name, value);
+        const holdsKey = decoded.some((place) => pattern.test(place));
+        if (holdsKey) expect(() => refuseKeyInUrl(url, pattern), url.href).toThrow("Do not put an API key");
+        else expect(() => refuseKeyInUrl(url, pattern), url.href).not.toThrow();
+      }),
+      { numRuns: 500 },
+    );
   });
 });

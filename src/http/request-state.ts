@@ -1,0 +1,21 @@
+/**
+ * @module
+ * What one request carries from its first step to its last: its id, the configuration, its log
+ * line, and the `RateLimit-*` headers once it has been admitted.
+ */
+import { type Bindings, type EdgeConfig, readConfig } from "../env";
+import { newRequestLog, type RequestLog } from "./request-log";
+
+export interface RequestState {
+  readonly requestId: string;
+  readonly config: EdgeConfig;
+  readonly log: RequestLog;
+  /** `RateLimit-Policy` and `RateLimit` for the answer, once the request was admitted (row 9a). */
+  rateLimit: Readonly<Record<string, string>>;
+}
+
+/** A new request id, its log line, and the configuration (read once per isolate). */
+export function beginRequest(method: string, env: Bindings): RequestState {
+  const requestId = crypto.randomUUID();
+  return { requestId, config: readConfig(env), log: newRequestLog(requestId, method), rateLimit: {} };
+}
