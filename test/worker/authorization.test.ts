@@ -279,9 +279,10 @@ describe("last used", () => {
 describe("unknown paths outside /v1", () => {
   it("never reach the origin", async () => {
     const t = tag();
-    for (const path of ["/v2/x", "/V1/competitors", "/v1%2Fcompetitors"]) {
+    for (const path of ["/v2/x", "/V1/competitors", "/v1%2Fcompetitors", "/v1x", "/v1.json", "/v10/competitors"]) {
       const res = await edge(`${path}?t=${t}`);
       expect(res.status, path).toBe(404);
+      expect(((await res.json()) as { code: string }).code, path).toBe("unknown_route");
     }
     expect(await received(t)).toEqual([]);
   });
