@@ -6,7 +6,7 @@
 import { Agent, request } from "node:http";
 
 /**
- * @param {{ url: string, headers?: Record<string, string>, rate: number, seconds: number, onAnswer?: (status: number, at: number, headers: import("node:http").IncomingHttpHeaders) => void }} options
+ * @param {{ url: string, headers?: Record<string, string> | ((i: number) => Record<string, string>), rate: number, seconds: number, onAnswer?: (status: number, at: number, headers: import("node:http").IncomingHttpHeaders) => void }} options
  * @returns {Promise<{ sent: number, latenciesMs: number[], statuses: Record<string, number> }>}
  */
 export async function fixedRate({ url, headers = {}, rate, seconds, onAnswer }) {
@@ -23,7 +23,8 @@ export async function fixedRate({ url, headers = {}, rate, seconds, onAnswer }) 
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     inFlight.push(
       new Promise((resolve) => {
-        const req = request(url, { agent, headers }, (res) => {
+        const sent = typeof headers === "function" ? headers(i) : headers;
+        const req = request(url, { agent, headers: sent }, (res) => {
           res.resume();
           res.on("end", () => {
             latenciesMs.push(performance.now() - due);

@@ -363,6 +363,38 @@ if (validRowEarly && process.env.BENCH_SKIP_FIXED !== "1") {
   }
 }
 
+// --- refusals at a fixed rate: the refusal tail without a closed loop at saturation --------------
+// wrk keeps 16 requests in flight whatever the answers take; a refusal needs no origin, so the edge
+// answers refusals faster than the bare Worker forwards and wrk drives it into its own saturation.
+// At a fixed rate below saturation, both answer the same offered load.
+const refusalsFixed = [];
+const bareCapacity = (validRowEarly ?? results[0])?.bare_rps;
+if (bareCapacity && process.env.BENCH_SKIP_FIXED !== "1") {
+  const rate = Math.max(10, Math.round(bareCapacity * 0.25));
+  for (const { name, keys } of allScenarios.filter((s) => s.status === 401)) {
+    const row = { scenario: name, rate };
+    for (const [targetName, target] of [
+      ["bare", BARE],
+      ["edge", EDGE],
+    ]) {
+      log(`refusals at a fixed rate (${rate} req/s): ${name}: ${targetName}`);
+      const run = await fixedRate({
+        url: `${target.url}${PATH}`,
+        headers: (i) => ({ "X-NearIQ-Key": keys[i % keys.length] }),
+        rate,
+        seconds: FIXED_SECONDS,
+      });
+      row[targetName] = {
+        p50: quantile(run.latenciesMs, 0.5),
+        p99: quantile(run.latenciesMs, 0.99),
+        statuses: run.statuses,
+      };
+    }
+    drainLogCounts();
+    refusalsFixed.push(row);
+  }
+}
+
 // --- near the limit: offered load 2x the account's per-minute limit -------------------------------
 let near = null;
 if (process.env.BENCH_SKIP_NEAR !== "1") {
@@ -478,6 +510,15 @@ const lines = [
       `| ${Math.round(x.share * 100)} % of bare capacity | ${x.rate} | ${f(x.bare.p50, 2)} / ${f(x.bare.p99, 2)} | ${f(x.floor.p50, 2)} / ${f(x.floor.p99, 2)} | ${f(x.edge.p50, 2)} / ${f(x.edge.p99, 2)} | ${f(x.edge.p50 - x.bare.p50, 2)} / ${f(x.edge.p99 - x.bare.p99, 2)} | ${f(x.edge.p50 - x.floor.p50, 2)} / ${f(x.edge.p99 - x.floor.p99, 2)} |`,
   ),
   "",
+  "Refusals at a fixed rate (25 % of bare capacity; the bare Worker forwards the same requests, so it answers 200; latency from each request's scheduled time):",
+  "",
+  "| scenario | rate req/s | bare p50 / p99 ms | edge p50 / p99 ms | edge p99 / bare p99 | edge answers by status |",
+  "|---|---|---|---|---|---|",
+  ...refusalsFixed.map(
+    (x) =>
+      `| ${x.scenario} | ${x.rate} | ${f(x.bare.p50, 2)} / ${f(x.bare.p99, 2)} | ${f(x.edge.p50, 2)} / ${f(x.edge.p99, 2)} | ${f(x.edge.p99 / x.bare.p99, 2)}× | ${countsText(x.edge.statuses)} |`,
+  ),
+  "",
   near
     ? `Near the limit: ${near.rate.toFixed(1)} req/s (2× ${near.limit} per minute) for ${near.seconds} s, one key: per UTC minute admitted / 429: ${near.minutes.map((m) => `${m.minute.slice(11, 16)} ${m.admitted}/${m.refused}${m.other ? ` (+${m.other} other)` : ""}`).join(", ")}; authority calls per request ${f(near.authority_calls_per_request, 4)}; p50 ${f(near.p50, 2)} ms, p99 ${f(near.p99, 2)} ms.`
     : "Near the limit: skipped.",
@@ -501,16 +542,23 @@ const failures = results.filter((r) => countsText(r.unexpected.edge) || countsTe
 const fixedFailures = fixed.filter((x) =>
   ["bare", "floor", "edge"].some((n) => Object.keys(x[n].statuses).some((st) => st !== "200")),
 );
+const refusalFailures = refusalsFixed.filter(
+  (x) =>
+    Object.keys(x.bare.statuses).some((st) => st !== "200") || Object.keys(x.edge.statuses).some((st) => st !== "401"),
+);
 const nearFailures =
   near &&
   (Object.keys(near.statuses).some((st) => st !== "200" && st !== "429") ||
     near.minutes.some((m) => m.admitted > near.limit));
 writeFileSync(join(OUT, "results.md"), `${report}\n`);
-writeFileSync(join(OUT, "results.json"), `${JSON.stringify({ results, fixed, near, memory, alg: ALG }, null, 2)}\n`);
+writeFileSync(
+  join(OUT, "results.json"),
+  `${JSON.stringify({ results, fixed, refusalsFixed, near, memory, alg: ALG }, null, 2)}\n`,
+);
 console.log(report);
-if (failures.length > 0 || fixedFailures.length > 0 || nearFailures) {
+if (failures.length > 0 || fixedFailures.length > 0 || refusalFailures.length > 0 || nearFailures) {
   console.error(
-    `bench: FAILED: unexpected statuses in ${[...failures.map((r) => `"${r.scenario}"`), ...fixedFailures.map((x) => `fixed rate ${x.rate}`), ...(nearFailures ? ["near the limit (or a minute over its limit)"] : [])].join(", ")}`,
+    `bench: FAILED: unexpected statuses in ${[...failures.map((r) => `"${r.scenario}"`), ...fixedFailures.map((x) => `fixed rate ${x.rate}`), ...refusalFailures.map((x) => `"${x.scenario}" at a fixed rate`), ...(nearFailures ? ["near the limit (or a minute over its limit)"] : [])].join(", ")}`,
   );
   process.exitCode = 1;
 }

@@ -52,7 +52,7 @@ async function apiRequest(request: Request, url: URL, env: Bindings, state: Requ
   const { config, log, requestId } = state;
   const ready = await requireReady(env, config);
   refuseKeyInUrl(url, config.keyPattern);
-  const principal = await authenticate(request.headers, env, config, log);
+  const principal = await authenticate(request.headers, env, config, log, state.background);
   refuseOutsideAllowlist(principal.key, request.headers);
   const route = authorize(request.method, url.pathname, principal);
   log.route = route.path;
@@ -93,5 +93,5 @@ app.onError((error, c) => errorAnswer(error, c.get("state")));
 export function fetchEdge(request: Request, env: Bindings, ctx: ExecutionContext): Promise<Response> | Response {
   const url = new URL(request.url);
   if (url.pathname !== "/v1" && !url.pathname.startsWith("/v1/")) return app.fetch(request, env, ctx);
-  return serveRequest(request, env, (state) => apiRequest(request, url, env, state));
+  return serveRequest(request, env, ctx, (state) => apiRequest(request, url, env, state));
 }

@@ -13,6 +13,19 @@ import { BoundedCache } from "./bounded-cache";
 export const MAX_ENTRIES = 10_000;
 /** How long a well-formed key that KV does not know is refused without another KV read. */
 export const UNKNOWN_KEY_TTL_MS = 10_000;
+/** In its last this-many ms, a request that finds an unknown key's entry has KV asked again in the background. */
+export const UNKNOWN_KEY_REFRESH_MS = 2_000;
+/** At most this many such background reads at once per isolate; past it, entries simply run out. */
+export const MAX_UNKNOWN_REFRESHES = 64;
+
+/** A well-formed key KV did not know, refused until `until` (this isolate's clock). */
+export interface UnknownKey {
+  readonly until: number;
+  /** From when a request that finds it has KV asked again in the background. */
+  readonly refreshFrom: number;
+  /** Whether a background read of KV about it is on its way (its settled result replaces this entry). */
+  refreshing: boolean;
+}
 
 /** How many other keys of an account one authority call renews at most. */
 export const MAX_COMPANIONS = 31;
@@ -30,7 +43,9 @@ export interface Lease extends QuotaHolder {
 }
 
 export const records = new BoundedCache<string, KeyRecord>(MAX_ENTRIES);
-export const unknownKeys = new BoundedCache<string, number>(MAX_ENTRIES);
+export const unknownKeys = new BoundedCache<string, UnknownKey>(MAX_ENTRIES);
+/** How many background reads of unknown keys are on their way: a count, never their promises. */
+export const unknownRefreshes = { count: 0 };
 export const leases = new BoundedCache<string, Lease>(MAX_ENTRIES);
 /** Keys refused as expired: an expiry is never undone (a roll only shortens one), so no need to ask again. */
 export const expiredKeys = new BoundedCache<string, true>(MAX_ENTRIES);
@@ -87,6 +102,12 @@ export function companionsOf(accountId: string, exceptHash: string): [string, Le
   }
   busy.sort(([, a], [, b]) => a.until - b.until);
   return busy.slice(0, MAX_COMPANIONS);
+}
+
+/** The entry for a key KV has just said it does not know. */
+export function unknownKeyEntry(now: number): UnknownKey {
+  const until = now + UNKNOWN_KEY_TTL_MS;
+  return { until, refreshFrom: until - UNKNOWN_KEY_REFRESH_MS, refreshing: false };
 }
 
 /** Called where this isolate creates a key, so that a recent "unknown" does not hide it. */

@@ -39,14 +39,15 @@ export function errorAnswer(error: unknown, state: RequestState): Response {
  * Runs `handle` as a request from its first step to its last, without Hono.
  *
  * @example
- * return serveRequest(request, env, (state) => apiRequest(request, url, env, state));
+ * return serveRequest(request, env, ctx, (state) => apiRequest(request, url, env, state));
  */
 export async function serveRequest(
   request: Request,
   env: Bindings,
+  ctx: ExecutionContext,
   handle: (state: RequestState) => Promise<Response>,
 ): Promise<Response> {
-  const state = beginRequest(request.method, env);
+  const state = beginRequest(request.method, env, (work) => ctx.waitUntil(work));
   let response: Response;
   try {
     response = await handle(state);
@@ -59,7 +60,7 @@ export async function serveRequest(
 
 /** The same steps as Hono middleware: sets `state`, `requestId`, `config` and `log` on the context. */
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
-  const state = beginRequest(c.req.method, c.env);
+  const state = beginRequest(c.req.method, c.env, (work) => c.executionCtx.waitUntil(work));
   c.set("state", state);
   c.set("requestId", state.requestId);
   c.set("log", state.log);

@@ -12,10 +12,22 @@ export interface RequestState {
   readonly log: RequestLog;
   /** `RateLimit-Policy` and `RateLimit` for the answer, once the request was admitted (row 9a). */
   rateLimit: Readonly<Record<string, string>>;
+  /** Work that may outlive the answer (`ExecutionContext.waitUntil`); no request ever awaits it. */
+  readonly background: (work: Promise<unknown>) => void;
 }
 
 /** A new request id, its log line, and the configuration (read once per isolate). */
-export function beginRequest(method: string, env: Bindings): RequestState {
+export function beginRequest(
+  method: string,
+  env: Bindings,
+  background: (work: Promise<unknown>) => void,
+): RequestState {
   const requestId = crypto.randomUUID();
-  return { requestId, config: readConfig(env), log: newRequestLog(requestId, method), rateLimit: {} };
+  return {
+    requestId,
+    config: readConfig(env),
+    log: newRequestLog(requestId, method),
+    rateLimit: {},
+    background,
+  };
 }

@@ -540,4 +540,28 @@ export const MUTANTS = [
     to: 'ascii.encode(signingInput.split(".")[1] ?? "")',
     tests: [W("origin")],
   },
+  {
+    name: "unknown keys: no background read in an entry's last 2 s",
+    rule: "unknown keys remembered 10 s, asked again in the background (docs/api.md)",
+    file: "src/auth/authenticate.ts",
+    from: "if (now >= unknown.refreshFrom) refreshUnknownKey(",
+    to: "if (now < 0) refreshUnknownKey(",
+    tests: [W("unknown-keys")],
+  },
+  {
+    name: "unknown keys: a failed background read extends the entry",
+    rule: "unknown keys: never remembered past what KV said 10 s ago",
+    file: "src/auth/authenticate.ts",
+    from: "entry.refreshing = false; // KV failed",
+    to: "unknownKeys.set(hash, unknownKeyEntry(Date.now())); // KV failed",
+    tests: [W("unknown-keys")],
+  },
+  {
+    name: "unknown keys: background reads unbounded",
+    rule: "bounded work per isolate",
+    file: "src/auth/authenticate.ts",
+    from: "if (entry.refreshing || unknownRefreshes.count >= MAX_UNKNOWN_REFRESHES) return;",
+    to: "if (entry.refreshing) return;",
+    tests: [W("unknown-keys")],
+  },
 ];
