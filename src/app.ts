@@ -3,7 +3,7 @@
  * The edge, top to bottom. Every `/v1` request goes: request id → configuration check →
  * key-in-URL guard → authenticate → IP allowlist → route policy and authorize → admit (rate limits and quotas) →
  * the edge's own answer or the origin. Beside it: the admin API, leaked-key reports from GitHub,
- * `/healthz` and the JWKS.
+ * `/healthz` and the JWKS, routed by Hono. The Worker's entry, {@link fetchEdge}, is at the bottom.
  */
 import { Hono } from "hono";
 import { adminApi } from "./admin/api";
