@@ -1,7 +1,8 @@
 // The floor: what the contract makes unavoidable for a valid key, and nothing else. The bare
 // pass-through, plus one JWT with the same claims as the edge's assertion, signed with WebCrypto by
 // the same key (Ed25519 by default, ES256 with BENCH_ALG=ES256), and one JSON log line of the same
-// size as the edge's.
+// size as the edge's. With REFUSE set, the floor of a refusal instead: a 401 problem+json of the
+// edge's shape, answered at once with the same log line, and nothing forwarded.
 let signing = null; // the imported key and its kid: a value, never a pending import
 
 const encoder = new TextEncoder();
@@ -32,10 +33,51 @@ async function key(env) {
   return signing;
 }
 
+function logLine(requestId, method, code, status, originMs) {
+  console.log(
+    JSON.stringify({
+      request_id: requestId,
+      method,
+      route: "/v1/competitors",
+      account_id: "bench",
+      key_id: "key_00000000000000000000",
+      code,
+      status,
+      kv_reads: 0,
+      kv_ms: 0,
+      authority_calls: 0,
+      authority_writes: 0,
+      authority_ms: 0,
+      origin_ms: originMs,
+    }),
+  );
+}
+
+function refusal(request, requestId) {
+  logLine(requestId, request.method, "invalid_key", 401, 0);
+  const body = {
+    type: "https://docs.neariq.example/errors/invalid_key",
+    title: "Invalid API key",
+    status: 401,
+    code: "invalid_key",
+    detail: "The API key is not valid.",
+    request_id: requestId,
+  };
+  return new Response(JSON.stringify(body), {
+    status: 401,
+    headers: {
+      "Content-Type": "application/problem+json",
+      "WWW-Authenticate": 'NearIQ-Key realm="NearIQ API"',
+      "X-NearIQ-Request-Id": requestId,
+    },
+  });
+}
+
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     const requestId = crypto.randomUUID();
+    if (env.REFUSE) return refusal(request, requestId);
     const { key: privateKey, kid, alg, params } = await key(env);
     const iat = Math.floor(Date.now() / 1000);
     const header = base64url(encoder.encode(JSON.stringify({ alg, kid, typ: "JWT" })));
@@ -65,24 +107,7 @@ export default {
       body: request.body,
       redirect: "manual",
     });
-    // One log line of the edge's size and shape.
-    console.log(
-      JSON.stringify({
-        request_id: requestId,
-        method: request.method,
-        route: "/v1/competitors",
-        account_id: "bench",
-        key_id: "key_00000000000000000000",
-        code: null,
-        status: response.status,
-        kv_reads: 0,
-        kv_ms: 0,
-        authority_calls: 0,
-        authority_writes: 0,
-        authority_ms: 0,
-        origin_ms: Date.now() - started,
-      }),
-    );
+    logLine(requestId, request.method, null, response.status, Date.now() - started); // the edge's size and shape
     return response;
   },
 };

@@ -1,9 +1,11 @@
 /**
- * `npm run bench`: the edge against the limit, a bare pass-through Worker, on the same runtime and
- * the same local origin, driven by wrk. Both Workers run in Miniflare directly (the bundle from
+ * `npm run bench`: the edge against the limit, a bare pass-through Worker, and against the floor
+ * (bench/floor-worker.mjs: for a valid key, bare plus one signature and one log line; for a
+ * refusal, a 401 answered at once with one log line), on the same runtime and the same local
+ * origin, driven by wrk. Every Worker runs in Miniflare directly (the bundle from
  * `wrangler deploy --dry-run`, bindings from wrangler's `unstable_getMiniflareWorkerOptions`), so
- * that we measure the Worker, not `wrangler dev`'s proxy. Runs alternate bare/edge so that drift
- * of the machine cancels out.
+ * that we measure the Worker, not `wrangler dev`'s proxy. Runs alternate bare/floor/edge so that
+ * drift of the machine cancels out.
  *
  *   BENCH_SECONDS (4)  length of each run     BENCH_CONNECTIONS (16)  wrk connections
  *   BENCH_ROUNDS (2)   bare/edge pairs per scenario
@@ -34,6 +36,7 @@ const BARE_PORT = 18901;
 const EDGE_PORT = 18902;
 const STRICT_PORT = 18903;
 const FLOOR_PORT = 18904;
+const REFUSAL_FLOOR_PORT = 18905;
 const NEAR_SECONDS = Number(process.env.BENCH_NEAR_SECONDS ?? 120);
 const FIXED_SECONDS = Number(process.env.BENCH_FIXED_SECONDS ?? 8);
 const ORIGIN = `http://127.0.0.1:${ORIGIN_PORT}`;
@@ -149,10 +152,26 @@ const floor = new Miniflare({
 });
 await floor.ready;
 const floorPid = workerdPids().find((pid) => ![...before, edgePid, strictPid, barePid].includes(pid));
+// The floor of a refusal: a 401 problem+json answered at once, with one log line.
+const refusalFloor = new Miniflare({
+  host: "127.0.0.1",
+  port: REFUSAL_FLOOR_PORT,
+  modules: true,
+  scriptPath: resolve("bench/floor-worker.mjs"),
+  compatibilityDate: wranglerWorkerOptions().compatibilityDate,
+  bindings: { ORIGIN_URL: ORIGIN, ASSERTION_PRIVATE_JWK: secrets.ASSERTION_PRIVATE_JWK, REFUSE: "1" },
+  handleRuntimeStdio(stdout, stderr) {
+    stdout.resume();
+    stderr.resume();
+  },
+});
+await refusalFloor.ready;
+const refusalFloorPid = workerdPids().find((pid) => ![...before, edgePid, strictPid, barePid, floorPid].includes(pid));
 const EDGE = { url: `http://127.0.0.1:${EDGE_PORT}`, pid: edgePid };
 const STRICT = { url: `http://127.0.0.1:${STRICT_PORT}`, pid: strictPid };
 const BARE = { url: `http://127.0.0.1:${BARE_PORT}`, pid: barePid };
 const FLOOR = { url: `http://127.0.0.1:${FLOOR_PORT}`, pid: floorPid };
+const REFUSAL_FLOOR = { url: `http://127.0.0.1:${REFUSAL_FLOOR_PORT}`, pid: refusalFloorPid };
 
 // --- accounts and keys -----------------------------------------------------------------------
 async function adminCall(method, path, body, target = EDGE) {
@@ -261,7 +280,11 @@ function drainLogCounts() {
   return sums;
 }
 
-/** Each scenario: the keys it cycles through, the edge it drives, and the one status every answer must have. */
+/**
+ * Each scenario: the keys it cycles through, the edge it drives, and the one status every answer
+ * must have. A refusal's floor is the refusal floor (a 401 answered at once), a valid key's the
+ * signing floor.
+ */
 const allScenarios = [
   { name: "valid key", keys: [validKey], target: EDGE, status: 200 },
   { name: "valid key, no limits", keys: [unmeteredKey], target: EDGE, status: 200 },
@@ -291,6 +314,7 @@ function mergeCounts(into, counts) {
 }
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const results = [];
+const floorOf = (status) => (status === 401 ? REFUSAL_FLOOR : FLOOR);
 for (const { name, keys, target, status } of scenarios) {
   const script = luaScript(name.replace(/\W+/g, "-"), keys);
   await wrk(target, script, 1); // warm-up: first KV reads, leases, JIT
@@ -302,7 +326,7 @@ for (const { name, keys, target, status } of scenarios) {
   for (let round = 0; round < ROUNDS; round++) {
     log(`${name}: round ${round + 1}/${ROUNDS}`);
     bareRuns.push(await wrk(BARE, script));
-    floorRuns.push(await wrk(FLOOR, script));
+    floorRuns.push(await wrk(floorOf(status), script));
     drainLogCounts();
     edgeRuns.push(await wrk(target, script));
     const c = drainLogCounts();
@@ -328,7 +352,10 @@ for (const { name, keys, target, status } of scenarios) {
     logged_requests: counts.requests,
     statuses: edgeRuns.reduce((all, run) => mergeCounts(all, run.statuses), {}),
     unexpected: {
-      bare: unexpectedStatuses([...bareRuns, ...floorRuns], 200),
+      bare: {
+        ...unexpectedStatuses(bareRuns, 200),
+        ...unexpectedStatuses(floorRuns, status === 401 ? 401 : 200),
+      },
       edge: unexpectedStatuses(edgeRuns, status),
     },
   };
@@ -365,8 +392,8 @@ if (validRowEarly && process.env.BENCH_SKIP_FIXED !== "1") {
 
 // --- refusals at a fixed rate: the refusal tail without a closed loop at saturation --------------
 // wrk keeps 16 requests in flight whatever the answers take; a refusal needs no origin, so the edge
-// answers refusals faster than the bare Worker forwards and wrk drives it into its own saturation.
-// At a fixed rate below saturation, both answer the same offered load.
+// (and the refusal floor) answer refusals faster than the bare Worker forwards, and wrk drives them
+// into their own saturation. At a fixed rate below saturation, all answer the same offered load.
 const refusalsFixed = [];
 const bareCapacity = (validRowEarly ?? results[0])?.bare_rps;
 if (bareCapacity && process.env.BENCH_SKIP_FIXED !== "1") {
@@ -375,6 +402,7 @@ if (bareCapacity && process.env.BENCH_SKIP_FIXED !== "1") {
     const row = { scenario: name, rate };
     for (const [targetName, target] of [
       ["bare", BARE],
+      ["floor", REFUSAL_FLOOR],
       ["edge", EDGE],
     ]) {
       log(`refusals at a fixed rate (${rate} req/s): ${name}: ${targetName}`);
@@ -482,6 +510,7 @@ await edge.dispose();
 await strict.dispose();
 await bare.dispose();
 await floor.dispose();
+await refusalFloor.dispose();
 origin.close();
 
 // --- report ------------------------------------------------------------------------------------
@@ -493,6 +522,8 @@ const countsText = (counts) =>
 const f = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "n/a");
 const lines = [
   `Command: \`BENCH_SECONDS=${SECONDS} BENCH_CONNECTIONS=${CONNECTIONS} BENCH_ROUNDS=${ROUNDS} npm run bench\` (wrk -t2 -c${CONNECTIONS}, ${ROUNDS}× ${SECONDS}s per target, alternating bare/edge; Miniflare from wrangler ${WRANGLER_VERSION}; signing ${ALG}; AUTH_LEASE_MS=2000 unless the scenario says 0)`,
+  "",
+  "The floor of a 200 scenario is the signing floor (bare + one assertion + one log line); of a 401 scenario, the refusal floor (a 401 problem+json at once + one log line).",
   "",
   "| scenario | bare req/s | floor req/s | edge req/s | edge/bare | edge/floor | bare p99 ms | floor p99 ms | edge p99 ms | edge p99 / bare p99 | workerd CPU ms/req bare → floor → edge | KV reads/req | authority calls/req | authority writes/req |",
   "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -510,13 +541,13 @@ const lines = [
       `| ${Math.round(x.share * 100)} % of bare capacity | ${x.rate} | ${f(x.bare.p50, 2)} / ${f(x.bare.p99, 2)} | ${f(x.floor.p50, 2)} / ${f(x.floor.p99, 2)} | ${f(x.edge.p50, 2)} / ${f(x.edge.p99, 2)} | ${f(x.edge.p50 - x.bare.p50, 2)} / ${f(x.edge.p99 - x.bare.p99, 2)} | ${f(x.edge.p50 - x.floor.p50, 2)} / ${f(x.edge.p99 - x.floor.p99, 2)} |`,
   ),
   "",
-  "Refusals at a fixed rate (25 % of bare capacity; the bare Worker forwards the same requests, so it answers 200; latency from each request's scheduled time):",
+  "Refusals at a fixed rate (25 % of bare capacity; the bare Worker forwards the same requests, so it answers 200; the refusal floor answers 401 at once; latency from each request's scheduled time):",
   "",
-  "| scenario | rate req/s | bare p50 / p99 ms | edge p50 / p99 ms | edge p99 / bare p99 | edge answers by status |",
-  "|---|---|---|---|---|---|",
+  "| scenario | rate req/s | bare p50 / p99 ms | refusal floor p50 / p99 ms | edge p50 / p99 ms | edge p99 / bare p99 | edge p99 / floor p99 | edge answers by status |",
+  "|---|---|---|---|---|---|---|---|",
   ...refusalsFixed.map(
     (x) =>
-      `| ${x.scenario} | ${x.rate} | ${f(x.bare.p50, 2)} / ${f(x.bare.p99, 2)} | ${f(x.edge.p50, 2)} / ${f(x.edge.p99, 2)} | ${f(x.edge.p99 / x.bare.p99, 2)}× | ${countsText(x.edge.statuses)} |`,
+      `| ${x.scenario} | ${x.rate} | ${f(x.bare.p50, 2)} / ${f(x.bare.p99, 2)} | ${f(x.floor.p50, 2)} / ${f(x.floor.p99, 2)} | ${f(x.edge.p50, 2)} / ${f(x.edge.p99, 2)} | ${f(x.edge.p99 / x.bare.p99, 2)}× | ${f(x.edge.p99 / x.floor.p99, 2)}× | ${countsText(x.edge.statuses)} |`,
   ),
   "",
   near
@@ -544,7 +575,9 @@ const fixedFailures = fixed.filter((x) =>
 );
 const refusalFailures = refusalsFixed.filter(
   (x) =>
-    Object.keys(x.bare.statuses).some((st) => st !== "200") || Object.keys(x.edge.statuses).some((st) => st !== "401"),
+    Object.keys(x.bare.statuses).some((st) => st !== "200") ||
+    Object.keys(x.floor.statuses).some((st) => st !== "401") ||
+    Object.keys(x.edge.statuses).some((st) => st !== "401"),
 );
 const nearFailures =
   near &&
