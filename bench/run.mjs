@@ -10,6 +10,8 @@
  *   BENCH_SECONDS (4)  length of each run     BENCH_CONNECTIONS (16)  wrk connections
  *   BENCH_ROUNDS (2)   bare/edge pairs per scenario
  *   BENCH_ALG (EdDSA)  the signing key: EdDSA or ES256      BENCH_ONLY  run the scenarios whose name has this
+ *   BENCH_FIXED_SECONDS (12), BENCH_FIXED_ROUNDS (3)  fixed-rate load per target, in alternating rounds
+ *   BENCH_SKIP_FIXED, BENCH_SKIP_NEAR, BENCH_SKIP_MEMORY  (=1) leave out a phase
  */
 import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -38,7 +40,8 @@ const STRICT_PORT = 18903;
 const FLOOR_PORT = 18904;
 const REFUSAL_FLOOR_PORT = 18905;
 const NEAR_SECONDS = Number(process.env.BENCH_NEAR_SECONDS ?? 120);
-const FIXED_SECONDS = Number(process.env.BENCH_FIXED_SECONDS ?? 8);
+const FIXED_SECONDS = Number(process.env.BENCH_FIXED_SECONDS ?? 12);
+const FIXED_ROUNDS = Number(process.env.BENCH_FIXED_ROUNDS ?? 3);
 const ORIGIN = `http://127.0.0.1:${ORIGIN_PORT}`;
 const PATH = "/v1/competitors?city=austin";
 
@@ -290,7 +293,8 @@ const allScenarios = [
   { name: "valid key, no limits", keys: [unmeteredKey], target: EDGE, status: 200 },
   { name: "valid key, AUTH_LEASE_MS=0", keys: [strictKey], target: STRICT, status: 200 },
   { name: "malformed keys", keys: malformed, target: EDGE, status: 401 },
-  { name: "unknown keys (well-formed)", keys: unknown, target: EDGE, status: 401 },
+  // 12 s at least: past the point where the unknown keys' entries are asked about again (8–10 s).
+  { name: "unknown keys (well-formed)", keys: unknown, target: EDGE, status: 401, seconds: Math.max(SECONDS, 12) },
   { name: "revoked key", keys: [revoked.key], target: EDGE, status: 401 },
   { name: "200 keys of one account", keys: manyKeys, target: EDGE, status: 200 },
 ];
@@ -315,20 +319,23 @@ function mergeCounts(into, counts) {
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const results = [];
 const floorOf = (status) => (status === 401 ? REFUSAL_FLOOR : FLOOR);
-for (const { name, keys, target, status } of scenarios) {
+for (const { name, keys, target, status, seconds = SECONDS } of scenarios) {
   const script = luaScript(name.replace(/\W+/g, "-"), keys);
-  await wrk(target, script, 1); // warm-up: first KV reads, leases, JIT
-  drainLogCounts();
   const bareRuns = [];
   const floorRuns = [];
   const edgeRuns = [];
   const counts = { requests: 0, kv_reads: 0, authority_calls: 0, authority_writes: 0 };
   for (let round = 0; round < ROUNDS; round++) {
     log(`${name}: round ${round + 1}/${ROUNDS}`);
-    bareRuns.push(await wrk(BARE, script));
-    floorRuns.push(await wrk(floorOf(status), script));
+    // Each run has its own 1 s warm-up, so that it starts from the state a steady load keeps (the
+    // edge's caches would otherwise have run out while the other two ran): first KV reads, leases, JIT.
+    await wrk(BARE, script, 1);
+    bareRuns.push(await wrk(BARE, script, seconds));
+    await wrk(floorOf(status), script, 1);
+    floorRuns.push(await wrk(floorOf(status), script, seconds));
+    await wrk(target, script, 1);
     drainLogCounts();
-    edgeRuns.push(await wrk(target, script));
+    edgeRuns.push(await wrk(target, script, seconds));
     const c = drainLogCounts();
     for (const k of Object.keys(counts)) counts[k] += c[k];
   }
@@ -365,28 +372,48 @@ for (const { name, keys, target, status } of scenarios) {
 }
 
 // --- added latency at a fixed rate: 25 % and 50 % of the bare Worker's capacity ------------------
+/**
+ * Latency at a fixed `rate` for each of `targets`, in FIXED_ROUNDS alternating rounds of
+ * FIXED_SECONDS / FIXED_ROUNDS each, pooled: drift of the machine falls on every target alike.
+ * `headersFor(i)` gives the i-th request's headers.
+ */
+async function fixedRateRounds(label, rate, targets, headersFor) {
+  const pooled = Object.fromEntries(targets.map(([name]) => [name, { latenciesMs: [], statuses: {} }]));
+  for (let round = 0; round < FIXED_ROUNDS; round++) {
+    for (const [name, target] of targets) {
+      log(`${label} (${rate} req/s), round ${round + 1}/${FIXED_ROUNDS}: ${name}`);
+      await fixedRate({ url: `${target.url}${PATH}`, headers: headersFor, rate, seconds: 1 }); // warm-up, not counted
+      const run = await fixedRate({
+        url: `${target.url}${PATH}`,
+        headers: headersFor,
+        rate,
+        seconds: FIXED_SECONDS / FIXED_ROUNDS,
+      });
+      pooled[name].latenciesMs.push(...run.latenciesMs);
+      mergeCounts(pooled[name].statuses, run.statuses);
+    }
+  }
+  drainLogCounts();
+  return Object.fromEntries(
+    Object.entries(pooled).map(([name, { latenciesMs, statuses }]) => [
+      name,
+      { p50: quantile(latenciesMs, 0.5), p99: quantile(latenciesMs, 0.99), statuses },
+    ]),
+  );
+}
+
 const fixed = [];
 const validRowEarly = results.find((r) => r.scenario === "valid key");
 if (validRowEarly && process.env.BENCH_SKIP_FIXED !== "1") {
   for (const share of [0.25, 0.5]) {
     const rate = Math.max(10, Math.round(validRowEarly.bare_rps * share));
-    const row = { share, rate };
-    for (const [name, target] of [
+    const targets = [
       ["bare", BARE],
       ["floor", FLOOR],
       ["edge", EDGE],
-    ]) {
-      log(`fixed rate ${Math.round(share * 100)} % (${rate} req/s): ${name}`);
-      const run = await fixedRate({
-        url: `${target.url}${PATH}`,
-        headers: { "X-NearIQ-Key": validKey },
-        rate,
-        seconds: FIXED_SECONDS,
-      });
-      row[name] = { p50: quantile(run.latenciesMs, 0.5), p99: quantile(run.latenciesMs, 0.99), statuses: run.statuses };
-    }
-    drainLogCounts();
-    fixed.push(row);
+    ];
+    const label = `fixed rate ${Math.round(share * 100)} %`;
+    fixed.push({ share, rate, ...(await fixedRateRounds(label, rate, targets, () => ({ "X-NearIQ-Key": validKey }))) });
   }
 }
 
@@ -399,27 +426,17 @@ const bareCapacity = (validRowEarly ?? results[0])?.bare_rps;
 if (bareCapacity && process.env.BENCH_SKIP_FIXED !== "1") {
   const rate = Math.max(10, Math.round(bareCapacity * 0.25));
   for (const { name, keys } of allScenarios.filter((s) => s.status === 401)) {
-    const row = { scenario: name, rate };
-    for (const [targetName, target] of [
+    const targets = [
       ["bare", BARE],
       ["floor", REFUSAL_FLOOR],
       ["edge", EDGE],
-    ]) {
-      log(`refusals at a fixed rate (${rate} req/s): ${name}: ${targetName}`);
-      const run = await fixedRate({
-        url: `${target.url}${PATH}`,
-        headers: (i) => ({ "X-NearIQ-Key": keys[i % keys.length] }),
-        rate,
-        seconds: FIXED_SECONDS,
-      });
-      row[targetName] = {
-        p50: quantile(run.latenciesMs, 0.5),
-        p99: quantile(run.latenciesMs, 0.99),
-        statuses: run.statuses,
-      };
-    }
-    drainLogCounts();
-    refusalsFixed.push(row);
+    ];
+    const headersFor = (i) => ({ "X-NearIQ-Key": keys[i % keys.length] });
+    refusalsFixed.push({
+      scenario: name,
+      rate,
+      ...(await fixedRateRounds(`refusals: ${name}`, rate, targets, headersFor)),
+    });
   }
 }
 
