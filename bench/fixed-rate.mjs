@@ -3,7 +3,9 @@
  * not wait for them, so slow answers cannot hide by slowing the load down: no coordinated
  * omission). Latency is measured from each request's scheduled time.
  */
+import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
+import { pathToFileURL } from "node:url";
 
 /**
  * @param {{ url: string, headers?: Record<string, string> | ((i: number) => Record<string, string>), rate: number, seconds: number, onAnswer?: (status: number, at: number, headers: import("node:http").IncomingHttpHeaders) => void }} options
@@ -51,4 +53,16 @@ export function quantile(values, q) {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/**
+ * Run as its own process (`node bench/fixed-rate.mjs job.json`), so that the schedule and the
+ * clock are not shared with the origin and the log collector of bench/run.mjs: the job names
+ * `url`, `rate`, `seconds` and `keys` (request i sends `X-NearIQ-Key: keys[i % keys.length]`);
+ * prints `{ sent, latenciesMs, statuses }` as JSON.
+ */
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { url, rate, seconds, keys } = JSON.parse(readFileSync(process.argv[2], "utf8"));
+  const result = await fixedRate({ url, rate, seconds, headers: (i) => ({ "X-NearIQ-Key": keys[i % keys.length] }) });
+  process.stdout.write(JSON.stringify(result));
 }

@@ -375,22 +375,26 @@ for (const { name, keys, target, status, seconds = SECONDS } of scenarios) {
 /**
  * Latency at a fixed `rate` for each of `targets`, in FIXED_ROUNDS alternating rounds of
  * FIXED_SECONDS / FIXED_ROUNDS each, pooled: drift of the machine falls on every target alike.
- * `headersFor(i)` gives the i-th request's headers.
+ * Request i sends `keys[i % keys.length]`. The load runs in a process of its own, so that this
+ * process's origin and log collector cannot delay its schedule or its clock.
  */
-async function fixedRateRounds(label, rate, targets, headersFor) {
+async function fixedRateRounds(label, rate, targets, keys) {
+  const job = join(OUT, "fixed-rate-job.json");
+  const run = async (target, seconds) => {
+    writeFileSync(job, JSON.stringify({ url: `${target.url}${PATH}`, rate, seconds, keys }));
+    const { stdout } = await execFileAsync(process.execPath, ["bench/fixed-rate.mjs", job], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return JSON.parse(stdout);
+  };
   const pooled = Object.fromEntries(targets.map(([name]) => [name, { latenciesMs: [], statuses: {} }]));
   for (let round = 0; round < FIXED_ROUNDS; round++) {
     for (const [name, target] of targets) {
       log(`${label} (${rate} req/s), round ${round + 1}/${FIXED_ROUNDS}: ${name}`);
-      await fixedRate({ url: `${target.url}${PATH}`, headers: headersFor, rate, seconds: 1 }); // warm-up, not counted
-      const run = await fixedRate({
-        url: `${target.url}${PATH}`,
-        headers: headersFor,
-        rate,
-        seconds: FIXED_SECONDS / FIXED_ROUNDS,
-      });
-      pooled[name].latenciesMs.push(...run.latenciesMs);
-      mergeCounts(pooled[name].statuses, run.statuses);
+      await run(target, 1); // warm-up, not counted
+      const measured = await run(target, FIXED_SECONDS / FIXED_ROUNDS);
+      pooled[name].latenciesMs.push(...measured.latenciesMs);
+      mergeCounts(pooled[name].statuses, measured.statuses);
     }
   }
   drainLogCounts();
@@ -413,7 +417,7 @@ if (validRowEarly && process.env.BENCH_SKIP_FIXED !== "1") {
       ["edge", EDGE],
     ];
     const label = `fixed rate ${Math.round(share * 100)} %`;
-    fixed.push({ share, rate, ...(await fixedRateRounds(label, rate, targets, () => ({ "X-NearIQ-Key": validKey }))) });
+    fixed.push({ share, rate, ...(await fixedRateRounds(label, rate, targets, [validKey])) });
   }
 }
 
@@ -431,11 +435,10 @@ if (bareCapacity && process.env.BENCH_SKIP_FIXED !== "1") {
       ["floor", REFUSAL_FLOOR],
       ["edge", EDGE],
     ];
-    const headersFor = (i) => ({ "X-NearIQ-Key": keys[i % keys.length] });
     refusalsFixed.push({
       scenario: name,
       rate,
-      ...(await fixedRateRounds(`refusals: ${name}`, rate, targets, headersFor)),
+      ...(await fixedRateRounds(`refusals: ${name}`, rate, targets, keys)),
     });
   }
 }
