@@ -26,15 +26,15 @@ function gatedKv() {
   const held: (() => void)[] = [];
   let reads = 0;
   const kv = {
-    get(...args: Parameters<KVNamespace["get"]>) {
+    get(...args: unknown[]) {
       reads++;
-      return new Promise((resolve) => held.push(resolve)).then(() =>
+      return new Promise<void>((resolve) => held.push(resolve)).then(() =>
         (env.API_KEYS.get as (...a: unknown[]) => Promise<unknown>)(...args),
       );
     },
   };
   return {
-    bindings: { API_KEYS: kv },
+    bindings: { API_KEYS: kv as unknown as KVNamespace },
     reads: () => reads,
     release: () => {
       for (const go of held.splice(0)) go();
