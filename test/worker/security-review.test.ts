@@ -192,6 +192,17 @@ describe("/v1/api-keys/current (§10)", () => {
   });
 });
 
+describe("HEAD under /v1", () => {
+  it("answers a refusal with its status and headers and no body, as HTTP requires", async () => {
+    const res = await edge("/v1/competitors", { method: "HEAD" });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(res.headers.get("www-authenticate")).toBe('NearIQ-Key realm="NearIQ API"');
+    expect(res.headers.get("x-neariq-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await res.text()).toBe("");
+  });
+});
+
 describe("key names and expiry (§10)", () => {
   it("refuses names with control characters, lone surrogates, or bidirectional overrides and isolates", async () => {
     const accountId = await newAccount();
