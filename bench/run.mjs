@@ -109,72 +109,67 @@ function rssMiB(pid) {
 const ALG = process.env.BENCH_ALG ?? "EdDSA";
 const secrets = await freshDevVars(ORIGIN, ALG);
 const logChunks = [];
-const before = new Set(workerdPids());
-const edge = await startEdge({
-  scriptPath: edgeScript,
-  port: EDGE_PORT,
-  bindings: { ...secrets, ORIGIN_URL: ORIGIN },
-  onStdout: (chunk) => logChunks.push(chunk),
-});
-const edgePid = workerdPids().find((pid) => !before.has(pid));
+/**
+ * Starts a Worker with `start()` and returns it with its target: its URL and the pid of the workerd
+ * process it brought up (the one that was not there before).
+ */
+async function startWorker(port, start) {
+  const known = new Set(workerdPids());
+  const worker = await start();
+  const pid = workerdPids().find((p) => !known.has(p));
+  return { worker, target: { url: `http://127.0.0.1:${port}`, pid } };
+}
+
+/** A reference Worker (bench/*-worker.mjs) in a Miniflare of its own; its output is dropped. */
+function startReference(port, script, bindings) {
+  return startWorker(port, async () => {
+    const mf = new Miniflare({
+      host: "127.0.0.1",
+      port,
+      modules: true,
+      scriptPath: resolve(script),
+      compatibilityDate: wranglerWorkerOptions().compatibilityDate,
+      bindings,
+      handleRuntimeStdio(stdout, stderr) {
+        stdout.resume();
+        stderr.resume();
+      },
+    });
+    await mf.ready;
+    return mf;
+  });
+}
+
+const { worker: edge, target: EDGE } = await startWorker(EDGE_PORT, () =>
+  startEdge({
+    scriptPath: edgeScript,
+    port: EDGE_PORT,
+    bindings: { ...secrets, ORIGIN_URL: ORIGIN },
+    onStdout: (chunk) => logChunks.push(chunk),
+  }),
+);
 // The same edge at AUTH_LEASE_MS=0: the strict design that asks the authority on every request,
 // the baseline for what leases buy.
-const strict = await startEdge({
-  scriptPath: edgeScript,
-  port: STRICT_PORT,
-  bindings: { ...secrets, ORIGIN_URL: ORIGIN, AUTH_LEASE_MS: "0" },
-  onStdout: (chunk) => logChunks.push(chunk),
+const { worker: strict, target: STRICT } = await startWorker(STRICT_PORT, () =>
+  startEdge({
+    scriptPath: edgeScript,
+    port: STRICT_PORT,
+    bindings: { ...secrets, ORIGIN_URL: ORIGIN, AUTH_LEASE_MS: "0" },
+    onStdout: (chunk) => logChunks.push(chunk),
+  }),
+);
+const { worker: bare, target: BARE } = await startReference(BARE_PORT, "bench/bare-worker.mjs", {
+  ORIGIN_URL: ORIGIN,
 });
-const strictPid = workerdPids().find((pid) => !before.has(pid) && pid !== edgePid);
-const bare = new Miniflare({
-  host: "127.0.0.1",
-  port: BARE_PORT,
-  modules: true,
-  scriptPath: resolve("bench/bare-worker.mjs"),
-  compatibilityDate: wranglerWorkerOptions().compatibilityDate,
-  bindings: { ORIGIN_URL: ORIGIN },
-  handleRuntimeStdio(stdout, stderr) {
-    stdout.resume();
-    stderr.resume();
-  },
-});
-await bare.ready;
-const barePid = workerdPids().find((pid) => !before.has(pid) && pid !== edgePid && pid !== strictPid);
 // The floor: the bare Worker plus what the contract makes unavoidable (one signature, one log line).
-const floor = new Miniflare({
-  host: "127.0.0.1",
-  port: FLOOR_PORT,
-  modules: true,
-  scriptPath: resolve("bench/floor-worker.mjs"),
-  compatibilityDate: wranglerWorkerOptions().compatibilityDate,
-  bindings: { ORIGIN_URL: ORIGIN, ASSERTION_PRIVATE_JWK: secrets.ASSERTION_PRIVATE_JWK },
-  handleRuntimeStdio(stdout, stderr) {
-    stdout.resume();
-    stderr.resume();
-  },
-});
-await floor.ready;
-const floorPid = workerdPids().find((pid) => ![...before, edgePid, strictPid, barePid].includes(pid));
+const floorBindings = { ORIGIN_URL: ORIGIN, ASSERTION_PRIVATE_JWK: secrets.ASSERTION_PRIVATE_JWK };
+const { worker: floor, target: FLOOR } = await startReference(FLOOR_PORT, "bench/floor-worker.mjs", floorBindings);
 // The floor of a refusal: a 401 problem+json answered at once, with one log line.
-const refusalFloor = new Miniflare({
-  host: "127.0.0.1",
-  port: REFUSAL_FLOOR_PORT,
-  modules: true,
-  scriptPath: resolve("bench/floor-worker.mjs"),
-  compatibilityDate: wranglerWorkerOptions().compatibilityDate,
-  bindings: { ORIGIN_URL: ORIGIN, ASSERTION_PRIVATE_JWK: secrets.ASSERTION_PRIVATE_JWK, REFUSE: "1" },
-  handleRuntimeStdio(stdout, stderr) {
-    stdout.resume();
-    stderr.resume();
-  },
-});
-await refusalFloor.ready;
-const refusalFloorPid = workerdPids().find((pid) => ![...before, edgePid, strictPid, barePid, floorPid].includes(pid));
-const EDGE = { url: `http://127.0.0.1:${EDGE_PORT}`, pid: edgePid };
-const STRICT = { url: `http://127.0.0.1:${STRICT_PORT}`, pid: strictPid };
-const BARE = { url: `http://127.0.0.1:${BARE_PORT}`, pid: barePid };
-const FLOOR = { url: `http://127.0.0.1:${FLOOR_PORT}`, pid: floorPid };
-const REFUSAL_FLOOR = { url: `http://127.0.0.1:${REFUSAL_FLOOR_PORT}`, pid: refusalFloorPid };
+const { worker: refusalFloor, target: REFUSAL_FLOOR } = await startReference(
+  REFUSAL_FLOOR_PORT,
+  "bench/floor-worker.mjs",
+  { ...floorBindings, REFUSE: "1" },
+);
 
 // --- accounts and keys -----------------------------------------------------------------------
 async function adminCall(method, path, body, target = EDGE) {
@@ -519,10 +514,10 @@ if (process.env.BENCH_SKIP_MEMORY !== "1") {
     const rps = await sendEach(base, distinct);
     return { before, after: rssMiB(pid), rps };
   }
-  memory = { edge: await memoryRun(EDGE.url, edgePid) };
+  memory = { edge: await memoryRun(EDGE.url, EDGE.pid) };
   drainLogCounts();
   log("memory: the same 100,000 requests through the bare Worker, as the baseline");
-  memory.bare = await memoryRun(BARE.url, barePid);
+  memory.bare = await memoryRun(BARE.url, BARE.pid);
   agent.destroy();
 }
 
