@@ -2,17 +2,13 @@
  * @module
  * The typed Hono context shared by the app and its middleware.
  */
-import type { Bindings, EdgeConfig } from "./env";
-import type { RequestLog } from "./http/request-log";
+import type { Bindings } from "./env";
 import type { RequestState } from "./http/request-state";
 
 export type AppEnv = {
   Bindings: Bindings;
   Variables: {
-    /** The request's state; `requestId`, `config` and `log` are its members, for short. */
+    /** The request's id, configuration, log line and RateLimit headers. */
     state: RequestState;
-    requestId: string;
-    config: EdgeConfig;
-    log: RequestLog;
   };
 };

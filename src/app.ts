@@ -31,13 +31,13 @@ export const app = new Hono<AppEnv>();
 app.use("*", requestContext);
 
 app.get("/healthz", async (c) => {
-  c.var.log.route = "/healthz";
-  await requireReady(c.env, c.var.config);
+  c.var.state.log.route = "/healthz";
+  await requireReady(c.env, c.var.state.config);
   return c.json({ status: "ok" });
 });
 
 app.get("/.well-known/jwks.json", async (c) => {
-  c.var.log.route = "/.well-known/jwks.json";
+  c.var.state.log.route = "/.well-known/jwks.json";
   const signingKey = await requireSigningKey(c.env);
   c.header("Cache-Control", "public, max-age=300");
   return c.json(jwksFor(signingKey, c.env.ASSERTION_PREVIOUS_PUBLIC_JWK));

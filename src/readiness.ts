@@ -33,7 +33,7 @@ export async function requireSigningKey(env: Bindings): Promise<SigningKey> {
 
 /**
  * @example
- * const { originUrl, signingKey } = await requireReady(c.env, c.var.config);
+ * const { originUrl, signingKey } = await requireReady(env, state.config);
  */
 export async function requireReady(env: Bindings, config: EdgeConfig): Promise<Ready> {
   if (!config.originUrl || !config.audience) {

@@ -25,7 +25,7 @@ function accountIdOf(c: Context<AppEnv>): string {
 
 /** Admin calls may wait out the authority's leases before they answer. */
 function adminDeadline(c: Context<AppEnv>): number {
-  return changeDeadline(c.var.config);
+  return changeDeadline(c.var.state.config);
 }
 
 function unwrap<T>(result: AuthorityResult<T>): T {
@@ -53,8 +53,8 @@ async function newKeyMaterial(prefix: string) {
 }
 
 function logRoute(c: Context<AppEnv>, route: string, accountId: string): void {
-  c.var.log.route = route;
-  c.var.log.account_id = accountId;
+  c.var.state.log.route = route;
+  c.var.state.log.account_id = accountId;
 }
 
 export const adminApi = new Hono<AppEnv>();
@@ -84,7 +84,7 @@ adminApi.post("/accounts/:account_id/keys", async (c) => {
   const accountId = accountIdOf(c);
   logRoute(c, "POST /_admin/accounts/{account_id}/keys", accountId);
   const request = parseNewKeyBody(await readJsonBody(c.req.raw), Date.now());
-  const { key, hash, hint } = await newKeyMaterial(c.var.config.keyPrefix);
+  const { key, hash, hint } = await newKeyMaterial(c.var.state.config.keyPrefix);
   const created = unwrap(
     await askAuthority<AuthorityResult<StoredKey>>(
       () => authorityFor(c.env, accountId).createKey({ hash, hint, ...request }),
@@ -92,7 +92,7 @@ adminApi.post("/accounts/:account_id/keys", async (c) => {
     ),
   );
   forgetUnknownKey(hash);
-  c.var.log.key_id = created.id;
+  c.var.state.log.key_id = created.id;
   return c.json(presentCreatedKey(created, key), 201);
 });
 
@@ -115,7 +115,7 @@ adminApi.delete("/accounts/:account_id/keys/:key_id", async (c) => {
       adminDeadline(c),
     ),
   );
-  c.var.log.key_id = revoked.id;
+  c.var.state.log.key_id = revoked.id;
   return c.json({ id: revoked.id, revoked_at: rfc3339(revoked.revokedAt) });
 });
 
@@ -124,7 +124,7 @@ adminApi.post("/accounts/:account_id/keys/:key_id/roll", async (c) => {
   logRoute(c, "POST /_admin/accounts/{account_id}/keys/{key_id}/roll", accountId);
   const keyId = keyIdOf(c);
   const request = parseRollBody(await readJsonBody(c.req.raw), Date.now());
-  const { key, hash, hint } = await newKeyMaterial(c.var.config.keyPrefix);
+  const { key, hash, hint } = await newKeyMaterial(c.var.state.config.keyPrefix);
   const rolled = unwrap(
     await askAuthority<AuthorityResult<Rolled>>(
       () => authorityFor(c.env, accountId).rollKey(keyId, { hash, hint, ...request }),
@@ -132,7 +132,7 @@ adminApi.post("/accounts/:account_id/keys/:key_id/roll", async (c) => {
     ),
   );
   forgetUnknownKey(hash);
-  c.var.log.key_id = rolled.key.id;
+  c.var.state.log.key_id = rolled.key.id;
   return c.json(
     {
       ...presentCreatedKey(rolled.key, key),
@@ -144,7 +144,7 @@ adminApi.post("/accounts/:account_id/keys/:key_id/roll", async (c) => {
 });
 
 adminApi.get("/openapi.json", (c) => {
-  c.var.log.route = "GET /_admin/openapi.json";
+  c.var.state.log.route = "GET /_admin/openapi.json";
   return c.json(openApiDocument());
 });
 

@@ -41,7 +41,7 @@ export const guardAdmin = createMiddleware<AppEnv>(async (c, next) => {
   if (carriesApiKeyHeader(c.req.raw.headers)) {
     throw new ProblemError("key_management_forbidden", "API keys cannot manage API keys; use the admin token.");
   }
-  const expected = c.var.config.adminToken;
+  const expected = c.var.state.config.adminToken;
   if (!expected) throw new ProblemError("admin_disabled", "The admin API is disabled: ADMIN_TOKEN is not set.");
   const presented = bearerToken(c.req.header("authorization"));
   if (!presented || !(await sameToken(presented, expected))) {

@@ -58,13 +58,10 @@ export async function serveRequest(
   return response;
 }
 
-/** The same steps as Hono middleware: sets `state`, `requestId`, `config` and `log` on the context. */
+/** The same steps as Hono middleware: sets `state` on the context. */
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const state = beginRequest(c.req.method, c.env, (work) => c.executionCtx.waitUntil(work));
   c.set("state", state);
-  c.set("requestId", state.requestId);
-  c.set("log", state.log);
-  c.set("config", state.config);
   await next();
   await finishRequest(c.req.raw, c.res, state);
 });

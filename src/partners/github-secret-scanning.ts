@@ -43,9 +43,10 @@ async function verifySignature(c: Context<AppEnv>, body: Uint8Array): Promise<vo
   const der = decodeBase64(signature);
   const raw = der && derToRawSignature(der);
   if (!raw) throw invalidSignature();
+  const { config } = c.var.state;
   let key: CryptoKey | null;
   try {
-    key = await githubKey(identifier, c.var.config.secretScanningKeysUrl, c.var.config.authTimeoutMs);
+    key = await githubKey(identifier, config.secretScanningKeysUrl, config.authTimeoutMs);
   } catch (error) {
     if (error instanceof KeysUnavailable) throw authUnavailable();
     throw error;
@@ -87,13 +88,14 @@ function parseReport(body: Uint8Array): ReportItem[] {
 
 /** The KV records of `hashes`, read in bulk. */
 async function recordsOf(c: Context<AppEnv>, hashes: string[]) {
+  const { config, log } = c.var.state;
   const found = new Map<string, { accountId: string; keyId: string }>();
   for (let i = 0; i < hashes.length; i += KV_BATCH) {
     const batch = hashes.slice(i, i + KV_BATCH);
     let values: Map<string, unknown>;
     try {
-      c.var.log.kv_reads++;
-      values = await withDeadline(c.env.API_KEYS.get(batch.map(kvKeyFor), "json"), c.var.config.authTimeoutMs, "KV");
+      log.kv_reads++;
+      values = await withDeadline(c.env.API_KEYS.get(batch.map(kvKeyFor), "json"), config.authTimeoutMs, "KV");
     } catch {
       throw authUnavailable();
     }
@@ -110,14 +112,13 @@ async function recordsOf(c: Context<AppEnv>, hashes: string[]) {
  * `{token_hash, token_type, label}` per item, in order.
  */
 export async function secretScanningReport(c: Context<AppEnv>): Promise<Response> {
-  c.var.log.route = "/_partners/github/secret-scanning";
+  const { config, log, requestId } = c.var.state;
+  log.route = "/_partners/github/secret-scanning";
   const body = await readBodyBytes(c.req.raw, MAX_REPORT_BYTES);
   await verifySignature(c, body);
   const items = parseReport(body);
   const hashes = await Promise.all(items.map((item) => sha256Hex(item.token)));
-  const ours = [
-    ...new Set(hashes.filter((_, i) => isWellFormedKey((items[i] as ReportItem).token, c.var.config.keyPrefix))),
-  ];
+  const ours = [...new Set(hashes.filter((_, i) => isWellFormedKey((items[i] as ReportItem).token, config.keyPrefix)))];
   const records = await recordsOf(c, ours);
   const byAccount = new Map<string, LeakedKey[]>();
   items.forEach((item, i) => {
@@ -129,11 +130,11 @@ export async function secretScanningReport(c: Context<AppEnv>): Promise<Response
       leaks.push({ keyId: record.keyId, hash, url: item.url, source: item.source });
     byAccount.set(record.accountId, leaks);
   });
-  const deadline = changeDeadline(c.var.config);
+  const deadline = changeDeadline(config);
   const confirmed = new Set<string>();
   await Promise.all(
     [...byAccount].map(async ([accountId, leaks]) => {
-      c.var.log.authority_calls++;
+      log.authority_calls++;
       const found = await askAuthority(() => authorityFor(c.env, accountId).revokeLeaked(leaks), deadline);
       leaks.forEach((leak, i) => {
         if (found[i]) confirmed.add(leak.hash);
@@ -148,7 +149,7 @@ export async function secretScanningReport(c: Context<AppEnv>): Promise<Response
   // One line per report: counts only, never a token or a URL.
   console.log(
     JSON.stringify({
-      request_id: c.var.requestId,
+      request_id: requestId,
       leak_report: {
         items: items.length,
         true_positives: answer.filter((a) => a.label === "true_positive").length,
