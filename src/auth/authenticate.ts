@@ -19,6 +19,7 @@ import {
   expiredKeys,
   MAX_UNKNOWN_REFRESHES,
   records,
+  UNKNOWN_KEY_REFRESH_MS,
   type UnknownKey,
   unknownKeyEntry,
   unknownKeys,
@@ -126,10 +127,10 @@ async function findRecord(
   const unknown = unknownKeys.get(hash);
   const now = Date.now();
   if (unknown !== undefined && unknown.until > now) {
-    if (now >= unknown.refreshFrom) refreshUnknownKey(env, hash, unknown, config, log, background);
+    if (unknown.until - now <= UNKNOWN_KEY_REFRESH_MS) refreshUnknownKey(env, hash, unknown, config, log, background);
     throw new ProblemError("invalid_key", INVALID);
   }
-  const started = Date.now();
+  const started = now;
   let record: KeyRecord | null;
   try {
     log.kv_reads++;

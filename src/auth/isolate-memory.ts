@@ -21,8 +21,6 @@ export const MAX_UNKNOWN_REFRESHES = 64;
 /** A well-formed key KV did not know, refused until `until` (this isolate's clock). */
 export interface UnknownKey {
   readonly until: number;
-  /** From when a request that finds it has KV asked again in the background. */
-  readonly refreshFrom: number;
   /** Whether a background read of KV about it is on its way (its settled result replaces this entry). */
   refreshing: boolean;
 }
@@ -106,8 +104,7 @@ export function companionsOf(accountId: string, exceptHash: string): [string, Le
 
 /** The entry for a key KV has just said it does not know. */
 export function unknownKeyEntry(now: number): UnknownKey {
-  const until = now + UNKNOWN_KEY_TTL_MS;
-  return { until, refreshFrom: until - UNKNOWN_KEY_REFRESH_MS, refreshing: false };
+  return { until: now + UNKNOWN_KEY_TTL_MS, refreshing: false };
 }
 
 /** Called where this isolate creates a key, so that a recent "unknown" does not hide it. */

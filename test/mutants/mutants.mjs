@@ -544,7 +544,7 @@ export const MUTANTS = [
     name: "unknown keys: no background read in an entry's last 2 s",
     rule: "unknown keys remembered 10 s, asked again in the background (docs/api.md)",
     file: "src/auth/authenticate.ts",
-    from: "if (now >= unknown.refreshFrom) refreshUnknownKey(",
+    from: "if (unknown.until - now <= UNKNOWN_KEY_REFRESH_MS) refreshUnknownKey(",
     to: "if (now < 0) refreshUnknownKey(",
     tests: [W("unknown-keys")],
   },

@@ -19,9 +19,9 @@ describe("BoundedCache", () => {
     for (const cache of [records, unknownKeys, leases] as BoundedCache<string, never>[]) {
       expect(cache.maxEntries).toBe(MAX_ENTRIES);
     }
-    for (let i = 0; i < 100_000; i++) unknownKeys.set(`hash-${i}`, { until: i, refreshFrom: i, refreshing: false });
+    for (let i = 0; i < 100_000; i++) unknownKeys.set(`hash-${i}`, { until: i, refreshing: false });
     expect(unknownKeys.size).toBe(10_000);
-    expect(unknownKeys.get("hash-99999")).toEqual({ until: 99_999, refreshFrom: 99_999, refreshing: false });
+    expect(unknownKeys.get("hash-99999")).toEqual({ until: 99_999, refreshing: false });
     expect(unknownKeys.get("hash-0")).toBeUndefined();
     unknownKeys.clear();
   });

@@ -77,7 +77,7 @@ describe("unknown keys: remembered 10 s, asked again in the background in the la
     const hash = await sha256Hex(unknown);
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.now());
-    unknownKeys.set(hash, { until: Date.now() + REFRESH_MS - 1, refreshFrom: Date.now(), refreshing: false });
+    unknownKeys.set(hash, { until: Date.now() + REFRESH_MS - 1, refreshing: false });
     const kv = gatedKv();
     const ctx = createExecutionContext();
     const res = await app.fetch(request(unknown), { ...env, ...kv.bindings }, ctx);
@@ -95,7 +95,7 @@ describe("unknown keys: remembered 10 s, asked again in the background in the la
     const start = Date.now();
     vi.setSystemTime(start);
     // As if this isolate had asked KV before the key's record reached it.
-    unknownKeys.set(hash, { until: start + REFRESH_MS + 1_000, refreshFrom: start + 1_000, refreshing: false });
+    unknownKeys.set(hash, { until: start + REFRESH_MS + 1_000, refreshing: false });
     expect((await problemOf(await callWith(request(key)))).code).toBe("invalid_key");
     vi.setSystemTime(start + 1_000); // the entry's last 2 s: this request is refused, and KV asked
     expect((await problemOf(await callWith(request(key)))).code).toBe("invalid_key");
@@ -109,7 +109,7 @@ describe("unknown keys: remembered 10 s, asked again in the background in the la
     vi.useFakeTimers({ toFake: ["Date"] });
     const start = Date.now();
     vi.setSystemTime(start);
-    unknownKeys.set(hash, { until: start + 1_000, refreshFrom: start, refreshing: false });
+    unknownKeys.set(hash, { until: start + 1_000, refreshing: false });
     expect((await problemOf(await callWith(request(unknown), failing))).code).toBe("invalid_key");
     vi.setSystemTime(start + 1_000);
     const res = await callWith(request(unknown), failing);
@@ -124,7 +124,6 @@ describe("unknown keys: remembered 10 s, asked again in the background in the la
     for (const key of keys) {
       unknownKeys.set(await sha256Hex(key), {
         until: Date.now() + REFRESH_MS - 1,
-        refreshFrom: Date.now(),
         refreshing: false,
       });
     }
