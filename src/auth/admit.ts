@@ -9,12 +9,13 @@
 import type { Bindings, EdgeConfig } from "../env";
 import { ProblemError } from "../http/problem";
 import type { RequestLog } from "../http/request-log";
-import type { WindowCount } from "../limits/allotment";
+import { isFull, type WindowCount } from "../limits/allotment";
 import { spendOne, standingRefusal, windowReports } from "../limits/held-allotment";
 import { blockingWindow, rateLimitHeaders } from "../limits/ratelimit-headers";
 import { lengthOf, secondsUntil } from "../limits/windows";
 import { type Principal, principalFrom } from "./authenticate";
 import { checkKey } from "./authority-check";
+import { windowKnowledge } from "./isolate-memory";
 
 /**
  * Admits the request, or throws 429 `rate_limited` (with `Retry-After`, `RateLimit-Policy` and
@@ -44,8 +45,10 @@ export async function admit(
       if (holder.allotment === null) return {};
     }
     const allotment = holder.allotment as NonNullable<typeof holder.allotment>;
-    if (spendOne(holder, Date.now())) return rateLimitHeaders(windowReports(allotment), Date.now());
-    const full = blockingWindow(allotment.windows.filter((w) => w.limit - w.granted <= 0));
+    if (spendOne(holder, Date.now())) {
+      return rateLimitHeaders(windowReports(allotment, windowKnowledge(principal.accountId, holder)), Date.now());
+    }
+    const full = blockingWindow(allotment.windows.filter(isFull));
     if (asked && full) {
       // Remembered for this lease, and never past the full window's end: a raised limit waits out
       // the lease before its PUT answers, so the refusal cannot outlive it.
@@ -58,10 +61,10 @@ export async function admit(
 
 /** 429 `rate_limited`, naming the full window that resets last (CONTRACT §7). */
 function rateLimited(windows: readonly WindowCount[], now: number): ProblemError {
-  const full = windows.filter((w) => w.limit - w.granted <= 0);
-  const window = blockingWindow(full) ?? (windows[0] as WindowCount);
+  const limited = windows.filter((w): w is WindowCount & { limit: number } => w.limit !== null);
+  const window = blockingWindow(limited.filter(isFull)) ?? (limited[0] as (typeof limited)[number]);
   const retryAfter = secondsUntil(window.end, now, lengthOf(window.name));
-  const reports = windows.map((w) => ({ ...w, remaining: Math.max(0, w.limit - w.granted) }));
+  const reports = limited.map((w) => ({ ...w, remaining: Math.max(0, w.limit - w.granted) }));
   return new ProblemError(
     "rate_limited",
     `The ${window.name} limit of ${window.limit} requests is used up; retry in ${retryAfter} s.`,

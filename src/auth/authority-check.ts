@@ -12,6 +12,7 @@ import type { RequestLog } from "../http/request-log";
 import type { KeyRecord } from "../keys/record";
 import { type QuotaHolder, receive, spendable, takeReturning, wants } from "../limits/held-allotment";
 import {
+  accountCounts,
   callEnded,
   callStarted,
   callsInFlight,
@@ -94,7 +95,7 @@ export async function checkKey(
       return { check: joined.check, holder: joined, asked: false };
     }
   }
-  return ask(env, record, hash, config, log);
+  return ask(env, record, hash, config, log, need !== "status");
 }
 
 async function ask(
@@ -103,23 +104,22 @@ async function ask(
   hash: string,
   config: EdgeConfig,
   log: RequestLog,
+  drain: boolean,
 ): Promise<Checked> {
   const sentAt = Date.now();
   // Without leases, the allotment belongs to this request alone.
   const own = leases.get(hash) ?? { allotment: null, admitted: 0, since: sentAt };
-  const asked: [string, string, QuotaHolder][] = [
-    [hash, record.key_id, own],
-    ...companionsOf(record.account_id, hash).map(([h, lease]): [string, string, QuotaHolder] => [
-      h,
-      lease.keyId,
-      lease,
-    ]),
+  const asked: [string, string, QuotaHolder, boolean][] = [
+    [hash, record.key_id, own, true],
+    ...companionsOf(record.account_id, hash, sentAt, drain).map(
+      ({ hash: h, lease, busy }): [string, string, QuotaHolder, boolean] => [h, lease.keyId, lease, busy],
+    ),
   ];
-  const questions: KeyQuestion[] = asked.map(([h, keyId, holder]) => ({
+  const questions: KeyQuestion[] = asked.map(([h, keyId, holder, busy]) => ({
     keyId,
     hash: h,
-    used: true,
-    wants: wants(holder, sentAt, config.authLeaseMs),
+    used: busy,
+    wants: busy ? wants(holder, sentAt, config.authLeaseMs) : 0,
     returning: takeReturning(holder, sentAt),
   }));
   log.authority_calls++;
@@ -142,6 +142,8 @@ async function ask(
     const check = (checks as KeyCheck[])[i];
     if (!check) return;
     log.authority_writes += check.writes;
+    // The authority answered in this order: the last answer holds its latest count of the account's windows.
+    if (check.allotment) accountCounts.set(record.account_id, check.allotment.windows);
     // Another request's ask may have landed meanwhile: keep what it brought, not what this one saw.
     const latest = config.authLeaseMs > 0 ? (leases.get(h) ?? previous) : previous;
     const holder: QuotaHolder = { allotment: latest.allotment, admitted: 0, since: sentAt };

@@ -7,7 +7,8 @@
  */
 import type { KeyCheck } from "../authority/types";
 import type { KeyRecord } from "../keys/record";
-import type { QuotaHolder } from "../limits/held-allotment";
+import type { WindowCount } from "../limits/allotment";
+import type { QuotaHolder, WindowKnowledge } from "../limits/held-allotment";
 import { BoundedCache } from "./bounded-cache";
 
 export const MAX_ENTRIES = 10_000;
@@ -88,18 +89,73 @@ export function dropLease(hash: string): void {
  * keys costs about one authority call per 32 keys per lease period, not one per key; idle keys
  * are left to run out.
  */
-export function companionsOf(accountId: string, exceptHash: string): [string, Lease][] {
+export function companionsOf(accountId: string, exceptHash: string, now: number, drain = false): Companion[] {
   const hashes = leasedByAccount.get(accountId);
   if (!hashes) return [];
-  const busy: [string, Lease][] = [];
+  const busy: Companion[] = [];
+  const holding: Companion[] = [];
   for (const hash of hashes) {
     if (hash === exceptHash) continue;
     const lease = leases.get(hash);
     if (!lease) hashes.delete(hash);
-    else if (lease.used) busy.push([hash, lease]);
+    else if (lease.used) busy.push({ hash, lease, busy: true });
+    else if ((drain || now >= lease.until) && (lease.allotment?.remaining ?? 0) > 0) {
+      holding.push({ hash, lease, busy: false });
+    }
   }
-  busy.sort(([, a], [, b]) => a.until - b.until);
-  return busy.slice(0, MAX_COMPANIONS);
+  busy.sort((a, b) => a.lease.until - b.lease.until);
+  return [...busy, ...holding].slice(0, MAX_COMPANIONS);
+}
+
+/**
+ * A key asked about beside the one a request needs: a busy one (renewed, with a new allotment), or
+ * an idle one that holds an unspent rest, only to give that back: one whose lease has run out, or
+ * (`drain`, when a request has spent what its key held) any. So no count stays held here by a key
+ * nobody uses, and a request is refused only when nothing is left anywhere in this isolate either.
+ */
+export interface Companion {
+  readonly hash: string;
+  readonly lease: Lease;
+  readonly busy: boolean;
+}
+
+/**
+ * Account id → the account's windows as the authority's latest answer here counted them (what it
+ * had granted, to every isolate): with what this isolate holds unspent, `r` of `RateLimit`.
+ */
+export const accountCounts = new BoundedCache<string, readonly WindowCount[]>(MAX_INDEXED_ACCOUNTS);
+
+/**
+ * What this isolate knows of the windows of `holder`'s allotment: for the account's windows, the
+ * authority's latest count and the unspent rest of every allotment held here for the account's keys
+ * (so `r` does not depend on which key a request used); for a key's own minute, that key's alone.
+ */
+export function windowKnowledge(accountId: string, holder: QuotaHolder): WindowKnowledge {
+  const own = holder.allotment;
+  const latest = accountCounts.get(accountId);
+  return {
+    granted(w) {
+      if (w.name === "key-minute") return w.granted;
+      const counted = latest?.find((c) => c.name === w.name && c.start === w.start);
+      return counted ? counted.granted : w.granted;
+    },
+    unspent(w) {
+      if (w.name === "key-minute") return own?.remaining ?? 0;
+      const holders = new Set<QuotaHolder>([holder]);
+      for (const hash of leasedByAccount.get(accountId) ?? []) {
+        const lease = leases.get(hash);
+        if (lease) holders.add(lease);
+      }
+      let unspent = 0;
+      for (const h of holders) {
+        const held = h.allotment;
+        if (held && held.remaining > 0 && held.windows.some((c) => c.name === w.name && c.start === w.start)) {
+          unspent += held.remaining;
+        }
+      }
+      return unspent;
+    },
+  };
 }
 
 /** The entry for a key KV has just said it does not know. */
@@ -119,5 +175,6 @@ export function clearIsolateMemory(): void {
   leases.clear();
   expiredKeys.clear();
   leasedByAccount.clear();
+  accountCounts.clear();
   callsInFlight.clear();
 }

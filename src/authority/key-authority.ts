@@ -78,14 +78,18 @@ function toAccount(row: AccountRow): Account {
   return { accountId: row.account_id, plan: row.plan, limits: limitsInForce(row.plan, override) };
 }
 
-/** The windows that meter a key's requests: its own minute (if it has one), the account's minute and day. */
+/**
+ * The windows that meter a key's requests: its own minute (if it has one), the account's minute and
+ * day. The account's windows are counted even without a limit, so that a limit set during a window
+ * applies to what it admitted earlier (docs/limits.md#changing-limits).
+ */
 function meteredWindows(key: KeyRow, limits: AccountLimits): MeteredWindow[] {
   const windows: MeteredWindow[] = [];
   if (key.rate_limit_per_minute !== null) {
     windows.push({ name: "key-minute", scope: `key:${key.id}`, limit: key.rate_limit_per_minute });
   }
-  if (limits.per_minute !== null) windows.push({ name: "minute", scope: "account:minute", limit: limits.per_minute });
-  if (limits.per_day !== null) windows.push({ name: "day", scope: "account:day", limit: limits.per_day });
+  windows.push({ name: "minute", scope: "account:minute", limit: limits.per_minute });
+  windows.push({ name: "day", scope: "account:day", limit: limits.per_day });
   return windows;
 }
 
@@ -93,13 +97,15 @@ function meteredWindows(key: KeyRow, limits: AccountLimits): MeteredWindow[] {
 export interface AuthorityStats {
   checks: number;
   rowsWritten: number;
+  /** Writes of a key's last-used minute (at most one per key per minute). */
+  lastUsedWrites: number;
   kvWrites: number;
 }
 
 export class KeyAuthority extends DurableObject<Bindings> {
   /** The KV namespace written through to; a test may swap it for one that fails. */
   kv: KVNamespace;
-  readonly stats: AuthorityStats = { checks: 0, rowsWritten: 0, kvWrites: 0 };
+  readonly stats: AuthorityStats = { checks: 0, rowsWritten: 0, lastUsedWrites: 0, kvWrites: 0 };
   private readonly sql: SqlStorage;
   private readonly leases: LeaseLedger;
   private readonly quota: SqlQuotaStore;
@@ -319,9 +325,20 @@ export class KeyAuthority extends DurableObject<Bindings> {
     try {
       const account = this.getAccount();
       const now = Date.now();
-      return questions
-        .slice(0, MAX_QUESTIONS)
-        .map((question) => this.checkKey(question, account, now, requestedLeaseMs));
+      const asked = questions.slice(0, MAX_QUESTIONS).map((question) => {
+        const row = this.keyRow(question.keyId);
+        return { question, row: row && row.hash === question.hash ? row : undefined };
+      });
+      // Every rest given back is credited before anything is granted: a key asked about only to
+      // give back what it held makes room for the key the request needs, in the same call.
+      if (account) {
+        for (const { question, row } of asked) {
+          if (row && question.returning) {
+            creditUnspent(this.quota, meteredWindows(row, account.limits), question.returning, now);
+          }
+        }
+      }
+      return asked.map(({ question, row }) => this.checkKey(question, row, account, now, requestedLeaseMs));
     } catch (error) {
       // A storage failure: answered as "cannot say" (the edge fails closed with 503), and logged
       // here as one line rather than thrown across RPC as an uncaught exception.
@@ -330,11 +347,16 @@ export class KeyAuthority extends DurableObject<Bindings> {
     }
   }
 
-  private checkKey(question: KeyQuestion, account: Account | null, now: number, requestedLeaseMs: number): KeyCheck {
+  private checkKey(
+    question: KeyQuestion,
+    row: KeyRow | undefined,
+    account: Account | null,
+    now: number,
+    requestedLeaseMs: number,
+  ): KeyCheck {
     const plan = account?.plan ?? null;
     const limits = account?.limits ?? null;
-    const row = this.keyRow(question.keyId);
-    if (!row || row.hash !== question.hash || !account) {
+    if (!row || !account) {
       return { key: null, plan, limits, leaseMs: 0, allotment: null, writes: NO_WRITES };
     }
     const usable = row.revoked_at === null && (row.expires_at === null || row.expires_at > now);
@@ -342,15 +364,11 @@ export class KeyAuthority extends DurableObject<Bindings> {
     const writesBefore = this.stats.rowsWritten;
     const minute = now - (now % MINUTE_MS);
     if (question.used && (row.last_used_at === null || row.last_used_at < minute)) {
+      this.stats.lastUsedWrites++;
       this.write("UPDATE api_keys SET last_used_at = ? WHERE id = ?", minute, question.keyId);
       row.last_used_at = minute;
     }
-    const windows = meteredWindows(row, account.limits);
-    let allotment = null;
-    if (windows.length > 0) {
-      if (question.returning) creditUnspent(this.quota, windows, question.returning, now);
-      allotment = grantAllotment(this.quota, windows, question.wants, now);
-    }
+    const allotment = grantAllotment(this.quota, meteredWindows(row, account.limits), question.wants, now);
     const leaseMs = this.leases.grant(question.keyId, now, requestedLeaseMs);
     return {
       key: toStoredKey(row),

@@ -15,7 +15,8 @@ export interface MeteredWindow {
   readonly name: WindowName;
   /** `account:minute`, `account:day` or `key:{id}`. */
   readonly scope: string;
-  readonly limit: number;
+  /** `null`: no limit, but counted all the same. */
+  readonly limit: number | null;
 }
 
 /** Where the granted counts are kept. */
@@ -26,8 +27,10 @@ export interface QuotaStore {
 }
 
 /**
- * Gives back what an isolate did not spend, to each window that is still the one it was granted
- * in (a window that has ended is not credited: its requests can no longer be spent).
+ * Gives back what an isolate did not spend, to exactly the windows its grant debited, and only
+ * while each is still the window it was debited in: never to a window that has ended (its requests
+ * can no longer be spent), nor to one the grant never took from (a window that applies to the key
+ * now but did not then), which would let more through than its limit.
  */
 export function creditUnspent(
   store: QuotaStore,
@@ -38,7 +41,7 @@ export function creditUnspent(
   if (returned.unspent <= 0) return;
   for (const w of windows) {
     const { start, end } = windowAt(w.name, now);
-    if (start !== (w.name === "day" ? returned.dayStart : returned.minuteStart)) continue;
+    if (!returned.windows.some((d) => d.name === w.name && d.start === start)) continue;
     const granted = store.granted(w.scope, start);
     const after = creditBack(granted, returned.unspent);
     if (after !== granted) store.set(w.scope, start, end, after);

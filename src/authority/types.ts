@@ -5,6 +5,7 @@
  */
 import type { AccountLimits, Plan } from "../auth/policy";
 import type { WindowCount } from "../limits/allotment";
+import type { WindowName } from "../limits/windows";
 
 export interface StoredKey {
   readonly id: string;
@@ -70,8 +71,8 @@ export interface Allotment {
 /** What an isolate gives back when it asks again: the unspent rest of its last allotment for the key. */
 export interface ReturnedAllotment {
   readonly unspent: number;
-  readonly minuteStart: number;
-  readonly dayStart: number;
+  /** The windows (name and start) the grant debited: the only ones the rest may be credited to. */
+  readonly windows: readonly { readonly name: WindowName; readonly start: number }[];
 }
 
 /** The authority's answer about one key; `leaseMs` is how long an isolate may reuse it. */

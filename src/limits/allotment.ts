@@ -11,7 +11,8 @@ import type { WindowName } from "./windows";
 /** A window as the authority's ledger holds it, for one grant. */
 export interface WindowCount {
   readonly name: WindowName;
-  readonly limit: number;
+  /** `null`: the window has no limit, yet is counted, so that a limit set later applies to what it admitted. */
+  readonly limit: number | null;
   readonly start: number;
   readonly end: number;
   /** Requests granted to isolates in this window so far (spent, or held unspent). */
@@ -24,23 +25,38 @@ export interface WindowCount {
  */
 export const SHARE_DIVISOR = 4;
 
+/**
+ * What one grant holds at least when no window of it has a limit: such a grant only counts, so it
+ * may be generous (an isolate asks about as rarely as its lease allows); what an isolate that goes
+ * away held unspent stays counted until its window ends, so this bounds what a limit set later in
+ * that window can lose (docs/limits.md#changing-limits).
+ */
+export const UNLIMITED_GRANT = 1_000;
+
 /** The most one grant may hold, whatever the isolate wants. */
 export const MAX_GRANT = 1_000_000;
 
 /**
  * How many requests to grant to an isolate that `wants` this many, given the windows that apply:
  * never more than any window has left, at most a quarter of the least left (but at least one while
- * every window has room), and 0 when any window is full.
+ * every window has room), and 0 when any window is full or nothing is wanted (a key asked about
+ * only to give back what it holds).
  *
  * @example
  * grantSize([{ name: "minute", limit: 60, granted: 59, start, end }], 10) // 1
  */
 export function grantSize(windows: readonly WindowCount[], wants: number): number {
   let least = Number.POSITIVE_INFINITY;
-  for (const w of windows) least = Math.min(least, w.limit - w.granted);
-  if (least <= 0) return 0;
-  const share = least === Number.POSITIVE_INFINITY ? MAX_GRANT : Math.max(1, Math.floor(least / SHARE_DIVISOR));
+  for (const w of windows) if (w.limit !== null) least = Math.min(least, w.limit - w.granted);
+  if (least <= 0 || wants <= 0) return 0;
+  if (least === Number.POSITIVE_INFINITY) return Math.min(MAX_GRANT, Math.max(UNLIMITED_GRANT, Math.floor(wants)));
+  const share = Math.max(1, Math.floor(least / SHARE_DIVISOR));
   return Math.max(1, Math.min(Math.floor(wants), share, least, MAX_GRANT));
+}
+
+/** Whether a window has a limit and nothing left under it. */
+export function isFull(w: Pick<WindowCount, "limit" | "granted">): boolean {
+  return w.limit !== null && w.limit - w.granted <= 0;
 }
 
 /**

@@ -5,7 +5,7 @@
  * over plain data; the caller keeps that data per key in the isolate's memory.
  */
 import type { Allotment, ReturnedAllotment } from "../authority/types";
-import { remainingKnown, wantedAllotment } from "./allotment";
+import { remainingKnown, type WindowCount, wantedAllotment } from "./allotment";
 import type { WindowReport } from "./ratelimit-headers";
 import { windowAt } from "./windows";
 
@@ -51,7 +51,7 @@ export function spendable(held: HeldAllotment | null, now: number): held is Held
 export function takeReturning(holder: QuotaHolder, now: number): ReturnedAllotment | null {
   const held = holder.allotment;
   if (!held || held.remaining <= 0 || !inCurrentWindows(held, now)) return null;
-  const returning = { unspent: held.remaining, minuteStart: held.minuteStart, dayStart: held.dayStart };
+  const returning = { unspent: held.remaining, windows: held.windows.map((w) => ({ name: w.name, start: w.start })) };
   held.remaining = 0;
   return returning;
 }
@@ -67,7 +67,8 @@ export function wants(holder: QuotaHolder, now: number, leaseMs: number): number
  */
 export function receive(holder: QuotaHolder, grant: Allotment, until: number, now: number): void {
   const earlier = holder.allotment;
-  const keep = spendable(earlier, now) && earlier.minuteStart === grant.minuteStart ? earlier : null;
+  // Kept only when it debited the very windows the new grant did: what is given back later is credited to those.
+  const keep = spendable(earlier, now) && sameWindows(earlier.windows, grant.windows) ? earlier : null;
   holder.allotment = {
     remaining: grant.granted + (keep?.remaining ?? 0),
     minuteStart: grant.minuteStart,
@@ -75,6 +76,10 @@ export function receive(holder: QuotaHolder, grant: Allotment, until: number, no
     until: keep ? Math.min(keep.until, until) : until,
     windows: grant.windows,
   };
+}
+
+function sameWindows(a: Allotment["windows"], b: Allotment["windows"]): boolean {
+  return a.length === b.length && a.every((w, i) => w.name === b[i]?.name && w.start === b[i]?.start);
 }
 
 /** Spends one request of the holder's allotment; false when there is nothing spendable. */
@@ -86,12 +91,33 @@ export function spendOne(holder: QuotaHolder, now: number): boolean {
   return true;
 }
 
-/** Each window as this isolate knows it, for `RateLimit` (after any spend). */
-export function windowReports(held: HeldAllotment): WindowReport[] {
-  return held.windows.map((w) => ({
-    name: w.name,
-    limit: w.limit,
-    end: w.end,
-    remaining: remainingKnown(w.limit, w.granted, held.remaining),
-  }));
+/** What this isolate knows of a window beyond the one allotment: the authority's latest count and everything held here unspent. */
+export interface WindowKnowledge {
+  granted(window: WindowCount): number;
+  unspent(window: WindowCount): number;
+}
+
+/** Without more knowledge: the count this allotment came with, and its own unspent rest. */
+export function allotmentOnly(held: HeldAllotment): WindowKnowledge {
+  return { granted: (w) => w.granted, unspent: () => held.remaining };
+}
+
+/**
+ * Each window with a limit as this isolate knows it, for `RateLimit` (after any spend): `r` is the
+ * limit minus what the authority had granted, plus what this isolate holds unspent of it, over all
+ * the account's keys for the account's windows, so that `r` goes down by one per request whichever
+ * key is used.
+ */
+export function windowReports(held: HeldAllotment, known: WindowKnowledge = allotmentOnly(held)): WindowReport[] {
+  const reports: WindowReport[] = [];
+  for (const w of held.windows) {
+    if (w.limit === null) continue;
+    reports.push({
+      name: w.name,
+      limit: w.limit,
+      end: w.end,
+      remaining: remainingKnown(w.limit, known.granted(w), known.unspent(w)),
+    });
+  }
+  return reports;
 }

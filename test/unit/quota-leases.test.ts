@@ -180,19 +180,119 @@ describe("credits given back", () => {
     const grant = grantAllotment(store, windows, 10, t0);
     expect(grant.granted).toBe(10);
     // Back within the same minute: both windows credited.
-    creditUnspent(store, windows, { unspent: 4, minuteStart: grant.minuteStart, dayStart: grant.dayStart }, t0 + 1_000);
+    const debited = grant.windows.map((w) => ({ name: w.name, start: w.start }));
+    creditUnspent(store, windows, { unspent: 4, windows: debited }, t0 + 1_000);
     expect([store.granted("account:minute", grant.minuteStart), store.granted("account:day", grant.dayStart)]).toEqual([
       6, 6,
     ]);
     // Given back in the next minute: only the day (still the same) is credited.
     const next = t0 + 60_000;
     grantAllotment(store, windows, 5, next);
-    creditUnspent(store, windows, { unspent: 3, minuteStart: grant.minuteStart, dayStart: grant.dayStart }, next);
+    creditUnspent(store, windows, { unspent: 3, windows: debited }, next);
     expect([
       store.granted("account:minute", grant.minuteStart),
       store.granted("account:minute", grant.minuteStart + 60_000),
       store.granted("account:day", grant.dayStart),
     ]).toEqual([6, 5, 8]);
+  });
+});
+
+describe("limits that change during a window (property-based, 400 runs)", () => {
+  it("after a change, a window admits at most max(what it had admitted, the new limit), credits going only where grants took from", () => {
+    type Limit = number | null;
+    const limitArb = fc.option(fc.integer({ min: 1, max: 40 }), { nil: null });
+    fc.assert(
+      fc.property(
+        fc.record({
+          keyMinutes: fc.array(limitArb, { minLength: 1, maxLength: 3 }),
+          isolates: fc.integer({ min: 1, max: 4 }),
+          leaseMs: fc.constantFrom(0, 150, 2_000),
+          initial: fc.record({ minute: limitArb, day: fc.option(fc.integer({ min: 1, max: 120 }), { nil: null }) }),
+          steps: fc.array(
+            fc.oneof(
+              {
+                weight: 6,
+                arbitrary: fc.record({ isolate: fc.nat(3), key: fc.nat(2), gapMs: fc.integer({ min: 0, max: 3_000 }) }),
+              },
+              {
+                weight: 1,
+                arbitrary: fc.record({
+                  minute: limitArb,
+                  day: fc.option(fc.integer({ min: 1, max: 120 }), { nil: null }),
+                }),
+              },
+            ),
+            { minLength: 10, maxLength: 300 },
+          ),
+        }),
+        ({ keyMinutes, isolates, leaseMs, initial, steps }) => {
+          const store = new MapStore();
+          let limits: { minute: Limit; day: Limit } = initial;
+          const windowsOf = (key: number): MeteredWindow[] => {
+            const own = keyMinutes[key] ?? null;
+            return [
+              ...(own === null ? [] : [{ name: "key-minute" as const, scope: `key:${key}`, limit: own }]),
+              { name: "minute", scope: "account:minute", limit: limits.minute },
+              { name: "day", scope: "account:day", limit: limits.day },
+            ];
+          };
+          // Per isolate and key, the allotment held (as in the isolate's lease memory).
+          const fleet: Isolate[][] = Array.from({ length: isolates }, () =>
+            keyMinutes.map(() => ({ holder: { allotment: null, admitted: 0, since: START }, skewMs: 0 })),
+          );
+          // Per window instance: requests admitted, and the most it may have (raised or lowered by changes).
+          const admitted = new Map<string, number>();
+          const ceiling = new Map<string, number>();
+          const ceilingOf = (id: string, limit: Limit) => ceiling.get(id) ?? limit ?? Number.POSITIVE_INFINITY;
+          let now = START;
+          for (const step of steps) {
+            if ("minute" in step) {
+              limits = step;
+              // The change answers once every lease has run out: nothing held may be spent afterwards.
+              for (const holders of fleet) {
+                for (const { holder } of holders) {
+                  if (holder.allotment) holder.allotment = { ...holder.allotment, until: now };
+                }
+              }
+              for (const name of ["minute", "day"] as const) {
+                const id = `${name}@${windowAt(name, now).start}`;
+                ceiling.set(id, Math.max(admitted.get(id) ?? 0, limits[name] ?? Number.POSITIVE_INFINITY));
+              }
+              continue;
+            }
+            now += step.gapMs;
+            const key = step.key % keyMinutes.length;
+            const isolate = (fleet[step.isolate % fleet.length] as Isolate[])[key] as Isolate;
+            const windows = windowsOf(key);
+            if (request(store, windows, isolate, now, leaseMs) === null) continue;
+            for (const w of isolate.holder.allotment?.windows ?? []) {
+              const id = w.name === "key-minute" ? `key:${key}@${w.start}` : `${w.name}@${w.start}`;
+              const count = (admitted.get(id) ?? 0) + 1;
+              admitted.set(id, count);
+              const limit = windows.find((m) => m.name === w.name)?.limit ?? null;
+              expect(count).toBeLessThanOrEqual(ceilingOf(id, limit));
+            }
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe("credits given back when the windows changed since the grant", () => {
+  it("never go to a window the grant did not debit (a limit added since)", () => {
+    const store = new MapStore();
+    const t0 = Date.UTC(2026, 10, 27, 12, 0, 30);
+    // The grant debited only the day: the key's own minute did not apply then.
+    const before: MeteredWindow[] = [{ name: "day", scope: "account:day", limit: 1_000 }];
+    const grant = grantAllotment(store, before, 10, t0);
+    const minute: MeteredWindow = { name: "key-minute", scope: "key:k", limit: 5 };
+    for (let i = 0; i < 5; i++) grantAllotment(store, [minute], 1, t0 + 100); // someone used the minute up
+    const debited = grant.windows.map((w) => ({ name: w.name, start: w.start }));
+    creditUnspent(store, [minute, ...before], { unspent: 10, windows: debited }, t0 + 200);
+    expect(store.granted("key:k", grant.minuteStart)).toBe(5);
+    expect(store.granted("account:day", grant.dayStart)).toBe(0);
   });
 });
 
@@ -207,7 +307,8 @@ describe("allotment arithmetic", () => {
     expect(grantSize([w(100, 100)], 10)).toBe(0);
     expect(grantSize([w(100, 0), w(10, 9)], 10)).toBe(1);
     expect(grantSize([w(100, 0), w(10, 10)], 10)).toBe(0);
-    expect(grantSize([], 7)).toBe(7);
+    expect(grantSize([], 7)).toBe(1_000); // no limit: a grant only counts, so it is generous
+    expect(grantSize([{ ...w(100, 0), limit: null }], 5_000)).toBe(5_000);
   });
 
   it("reports r from the authority's count and what the isolate holds, within 0 and the limit", () => {
