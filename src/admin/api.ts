@@ -33,6 +33,9 @@ function unwrap<T>(result: AuthorityResult<T>): T {
   if (result.code === "unknown_account") {
     throw new ProblemError("unknown_account", "No account with this id; PUT its plan first.");
   }
+  if (result.code === "key_rolled") {
+    throw new ProblemError("key_rolled", "This key has been rolled already; roll its successor instead.");
+  }
   if (result.code === "key_inactive") {
     throw new ProblemError("key_inactive", "This key is revoked or expired; create a new key instead.");
   }

@@ -169,7 +169,7 @@ function buildDocument() {
           responses: {
             ...ok("The new key, and the old key's new expiry.", "RolledKey", "201"),
             ...ADMIN_ERRORS,
-            "409": problem("key_inactive: the key is revoked or expired."),
+            "409": problem("key_rolled: the key has been rolled already; key_inactive: the key is revoked or expired."),
           },
         },
       },

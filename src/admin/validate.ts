@@ -117,7 +117,8 @@ export function parseNewKeyBody(body: unknown, now: number): NewKeyRequest {
 export interface RollRequestBody {
   /** `undefined`: keep the old key's name. */
   readonly name: string | undefined;
-  readonly expiresAt: number | null;
+  /** `undefined`: the old key's lifetime from now, when it had an expiry (docs/lifecycle.md#rolling-a-key). */
+  readonly expiresAt: number | undefined;
   readonly graceMs: number;
 }
 
@@ -129,7 +130,7 @@ export function parseRollBody(body: unknown, now: number): RollRequestBody {
   const parsed = parseWith(RollBody, body, () => null);
   return {
     name: parsed.name ?? undefined,
-    expiresAt: futureTime(parsed.expires_at, now),
+    expiresAt: futureTime(parsed.expires_at, now) ?? undefined,
     graceMs: (parsed.grace_seconds ?? DEFAULT_GRACE_SECONDS) * 1000,
   };
 }

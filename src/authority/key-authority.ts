@@ -160,8 +160,9 @@ export class KeyAuthority extends DurableObject<Bindings> {
   }
 
   /**
-   * Rolls a key (CONTRACT §8): a new key copying the old one's scopes, minute limit and allowlist
-   * (and its name unless one is given); the old key's expiry becomes `min(its expiry, now + grace)`.
+   * Rolls a key (docs/lifecycle.md#rolling-a-key): a new key copying the old one's scopes, minute
+   * limit and allowlist (and its name unless one is given), expiring when the body says or after the
+   * old key's lifetime; the old key's expiry becomes `min(its expiry, now + grace)`. A key is rolled once.
    * When that shortens it, answers once no lease on the old key can still be current, so that the
    * old key is refused from its new expiry on, everywhere.
    */
@@ -170,11 +171,20 @@ export class KeyAuthority extends DurableObject<Bindings> {
     if (!account) return { ok: false, code: "unknown_account" };
     const old = this.keyRow(keyId);
     if (!old) return { ok: false, code: "unknown_key" };
+    // A key is rolled once: this check and the change below run in one synchronous step, so of two
+    // rolls at the same time exactly one succeeds.
+    if (old.rolled_to !== null) return { ok: false, code: "key_rolled" };
     const now = Date.now();
     if (old.revoked_at !== null || (old.expires_at !== null && old.expires_at <= now)) {
       return { ok: false, code: "key_inactive" };
     }
     const oldExpiresAt = Math.min(old.expires_at ?? Number.POSITIVE_INFINITY, now + input.graceMs);
+    const newExpiresAt =
+      input.expiresAt !== undefined
+        ? input.expiresAt
+        : old.expires_at === null
+          ? null
+          : now + (old.expires_at - old.created_at);
     let created: KeyRow | undefined;
     this.ctx.storage.transactionSync(() => {
       created = this.insertKey(
@@ -184,7 +194,7 @@ export class KeyAuthority extends DurableObject<Bindings> {
           hint: input.hint,
           name: input.name === undefined ? old.name : input.name,
           scopes: JSON.parse(old.scopes) as string[],
-          expiresAt: input.expiresAt,
+          expiresAt: newExpiresAt,
           rateLimitPerMinute: old.rate_limit_per_minute,
           allowedIps: old.allowed_ips === null ? null : (JSON.parse(old.allowed_ips) as string[]),
         },

@@ -113,7 +113,8 @@ export interface RollRequest {
   readonly hint: string;
   /** `undefined`: the old key's name. */
   readonly name: string | null | undefined;
-  readonly expiresAt: number | null;
+  /** `undefined`: the old key's lifetime (`expires_at − created_at`) from now, or none when it had no expiry. */
+  readonly expiresAt: number | undefined;
   readonly graceMs: number;
 }
 
@@ -124,4 +125,4 @@ export interface Rolled {
 
 export type AuthorityResult<T> =
   | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly code: "unknown_account" | "unknown_key" | "key_inactive" };
+  | { readonly ok: false; readonly code: "unknown_account" | "unknown_key" | "key_rolled" | "key_inactive" };

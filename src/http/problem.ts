@@ -27,6 +27,7 @@ const CATALOG = {
   invalid_account_id: [400, "Invalid account id"],
   unknown_account: [404, "Unknown account"],
   unknown_key: [404, "Unknown key"],
+  key_rolled: [409, "Key already rolled"],
   key_inactive: [409, "Key inactive"],
   invalid_request: [400, "Invalid request"],
   invalid_scope: [400, "Unknown scope"],

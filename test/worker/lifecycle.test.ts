@@ -92,8 +92,9 @@ describe("rolling a key (CONTRACT §8)", () => {
       "2030-05-31T22:00:00.000Z",
       "2030-01-02T12:00:00.000Z",
     ]);
+    // null counts as absent: the old key's lifetime from now (the clock stands still: the same time).
     const b = await roll(accountId, a.rolled.id, { name: null, expires_at: null });
-    expect([b.rolled.name, b.rolled.expires_at]).toEqual(["new name", null]);
+    expect([b.rolled.name, b.rolled.expires_at]).toEqual(["new name", "2030-05-31T22:00:00.000Z"]);
     const c = await roll(accountId, b.rolled.id, "");
     expect(c.status).toBe(201);
   });
@@ -144,6 +145,62 @@ describe("rolling a key (CONTRACT §8)", () => {
     // Nothing was rolled by the refused calls.
     const list = await keyList(accountId);
     expect(Object.values(list).filter((k) => k.rolled_from !== null)).toEqual([]);
+  });
+});
+
+describe("a key is rolled once", () => {
+  it("rolling a rolled key answers 409 key_rolled, in its grace period, expired or revoked", async () => {
+    const { accountId, id } = await newAccountWithKey("pro");
+    const first = await roll(accountId, id, { grace_seconds: 3600 });
+    expect(first.status).toBe(201);
+    const again = await admin("POST", `/accounts/${accountId}/keys/${id}/roll`, {});
+    expect(again.status).toBe(409);
+    expect((await problemOf(again)).code).toBe("key_rolled");
+    // Rolled with grace 0 (expired at once), then revoked: still key_rolled, which comes before key_inactive.
+    const second = await roll(accountId, first.rolled.id, { grace_seconds: 0 });
+    expect(second.status).toBe(201);
+    await admin("DELETE", `/accounts/${accountId}/keys/${first.rolled.id}`);
+    const res = await admin("POST", `/accounts/${accountId}/keys/${first.rolled.id}/roll`, {});
+    expect([res.status, (await problemOf(res)).code]).toEqual([409, "key_rolled"]);
+    // A bad body is judged first, an unknown key before key_rolled.
+    const bad = await admin("POST", `/accounts/${accountId}/keys/${id}/roll`, { grace_seconds: -1 });
+    expect([bad.status, (await problemOf(bad)).code]).toEqual([400, "invalid_request"]);
+    const list = await keyList(accountId);
+    expect(Object.values(list).filter((k) => k.rolled_from === id).length).toBe(1);
+  });
+
+  it("of five rolls of one key at the same time, exactly one answers 201 and the others 409 key_rolled", async () => {
+    const { accountId, id } = await newAccountWithKey("pro");
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => admin("POST", `/accounts/${accountId}/keys/${id}/roll`, {})),
+    );
+    const statuses = answers.map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 409, 409, 409, 409]);
+    for (const res of answers.filter((r) => r.status === 409)) expect((await problemOf(res)).code).toBe("key_rolled");
+    const created = answers.find((r) => r.status === 201) as Response;
+    const rolled = (await created.json()) as Rolled;
+    await registerCreatedKey(rolled.key);
+    const list = await keyList(accountId);
+    expect(Object.values(list).filter((k) => k.rolled_from === id).map((k) => k.id)).toEqual([rolled.id]);
+    expect(list[id]?.rolled_to).toBe(rolled.id);
+  });
+});
+
+describe("a roll keeps a policy of expiring keys", () => {
+  it("without expires_at, the new key gets the old key's lifetime from now; with one, the body's; without an old expiry, none", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const created = Date.UTC(2030, 0, 1, 0, 0, 0);
+    vi.setSystemTime(created);
+    const { accountId, id } = await newAccountWithKey("pro", { expires_at: "2030-03-02T00:00:00Z" }); // 60 days
+    const rolledAt = Date.UTC(2030, 0, 11, 6, 30, 0);
+    vi.setSystemTime(rolledAt);
+    const a = await roll(accountId, id, {});
+    expect([a.status, a.rolled.expires_at]).toEqual([201, "2030-03-12T06:30:00.000Z"]);
+    const b = await roll(accountId, a.rolled.id, { expires_at: "2030-02-01T00:00:00Z" });
+    expect(b.rolled.expires_at).toBe("2030-02-01T00:00:00.000Z");
+    const forever = await newKey(accountId);
+    const c = await roll(accountId, forever.id, { expires_at: null });
+    expect(c.rolled.expires_at).toBe(null);
   });
 });
 
