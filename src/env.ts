@@ -23,6 +23,8 @@ export interface Bindings extends Omit<Env, "ADMIN_TOKEN" | "ASSERTION_PRIVATE_J
   ASSERTION_AUDIENCE?: string;
   /** Where GitHub publishes the keys that sign leaked-key reports (CONTRACT §9). */
   SECRET_SCANNING_KEYS_URL?: string;
+  /** Optional: sent as a bearer token with fetches of the keys document (GitHub's limit for anonymous fetches is 60 an hour). */
+  SECRET_SCANNING_GITHUB_TOKEN?: string;
 }
 
 export const DEFAULT_SECRET_SCANNING_KEYS_URL = "https://api.github.com/meta/public_keys/secret_scanning";
@@ -42,6 +44,8 @@ export interface EdgeConfig {
   /** `null` when `ADMIN_TOKEN` is unset or too short. */
   readonly adminToken: string | null;
   readonly secretScanningKeysUrl: string;
+  /** `null` when `SECRET_SCANNING_GITHUB_TOKEN` is unset or empty. */
+  readonly secretScanningToken: string | null;
 }
 
 export const MIN_ADMIN_TOKEN_LENGTH = 32;
@@ -86,6 +90,7 @@ export function readConfig(env: Bindings): EdgeConfig {
     audience: env.ASSERTION_AUDIENCE || (originUrl ? originUrl.origin : null),
     adminToken: token && token.length >= MIN_ADMIN_TOKEN_LENGTH ? token : null,
     secretScanningKeysUrl: env.SECRET_SCANNING_KEYS_URL || DEFAULT_SECRET_SCANNING_KEYS_URL,
+    secretScanningToken: env.SECRET_SCANNING_GITHUB_TOKEN || null,
   };
   cache.set(env, config);
   return config;

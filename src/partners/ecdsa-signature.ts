@@ -7,10 +7,10 @@
 
 const COMPONENT_BYTES = 32;
 
-/** Bytes of base64 (standard alphabet, padding optional); `null` when it is not base64. */
+/** Bytes of standard padded base64; `null` when it is not that. */
 export function decodeBase64(text: string): Uint8Array | null {
   const trimmed = text.trim();
-  if (trimmed === "" || !/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed)) return null;
+  if (trimmed === "" || trimmed.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed)) return null;
   try {
     const binary = atob(trimmed);
     return Uint8Array.from(binary, (c) => c.charCodeAt(0));
@@ -19,7 +19,10 @@ export function decodeBase64(text: string): Uint8Array | null {
   }
 }
 
-/** Reads a DER length at `at`; returns [length, bytes used], or null. Only definite short and long forms. */
+/**
+ * Reads a DER length at `at`; returns [length, bytes used], or null. Canonical only (X.690 §10.1):
+ * the short form for lengths under 128, else the long form in the fewest bytes.
+ */
 function readLength(der: Uint8Array, at: number): [number, number] | null {
   const first = der[at];
   if (first === undefined) return null;
@@ -30,12 +33,17 @@ function readLength(der: Uint8Array, at: number): [number, number] | null {
   for (let i = 1; i <= count; i++) {
     const byte = der[at + i];
     if (byte === undefined) return null;
+    if (i === 1 && byte === 0) return null; // a leading zero byte: not the fewest bytes
     length = (length << 8) | byte;
   }
+  if (length < 0x80) return null; // fits the short form
   return [length, 1 + count];
 }
 
-/** One DER INTEGER as a 32-byte unsigned big-endian number (leading zero bytes removed, then left-padded). */
+/**
+ * One DER INTEGER as a 32-byte unsigned big-endian number. Canonical and positive only (X.690
+ * §8.3.2): at least one byte, a leading `00` only where the next byte has its high bit set.
+ */
 function readInteger(der: Uint8Array, at: number): [Uint8Array, number] | null {
   if (der[at] !== 0x02) return null;
   const len = readLength(der, at + 1);
@@ -45,7 +53,10 @@ function readInteger(der: Uint8Array, at: number): [Uint8Array, number] | null {
   if (length < 1 || start + length > der.length) return null;
   let value = der.subarray(start, start + length);
   if ((value[0] as number) & 0x80) return null; // negative: not an ECDSA component
-  while (value.length > 1 && value[0] === 0) value = value.subarray(1);
+  if (value.length > 1 && value[0] === 0) {
+    if (!((value[1] as number) & 0x80)) return null; // a leading zero that is not needed
+    value = value.subarray(1);
+  }
   if (value.length > COMPONENT_BYTES) return null;
   const out = new Uint8Array(COMPONENT_BYTES);
   out.set(value, COMPONENT_BYTES - value.length);
@@ -53,7 +64,8 @@ function readInteger(der: Uint8Array, at: number): [Uint8Array, number] | null {
 }
 
 /**
- * The raw r ‖ s (64 bytes) of a DER ECDSA P-256 signature, or `null` when it is not one.
+ * The raw r ‖ s (64 bytes) of a DER ECDSA P-256 signature, or `null` when it is not one in DER's
+ * one canonical form: a SEQUENCE of exactly two INTEGERs and nothing after it.
  *
  * @example
  * derToRawSignature(decodeBase64(header)!) // Uint8Array(64)

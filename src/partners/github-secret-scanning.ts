@@ -46,7 +46,7 @@ async function verifySignature(c: Context<AppEnv>, body: Uint8Array): Promise<vo
   const { config } = c.var.state;
   let key: CryptoKey | null;
   try {
-    key = await githubKey(identifier, config.secretScanningKeysUrl, config.authTimeoutMs);
+    key = await githubKey(identifier, config.secretScanningKeysUrl, config.secretScanningToken);
   } catch (error) {
     if (error instanceof KeysUnavailable) throw authUnavailable();
     throw error;

@@ -34,6 +34,7 @@ export function startTestOrigin(port = TEST_ORIGIN_PORT): Promise<TestOrigin> {
   // A stand-in for GitHub's secret-scanning keys document: set by the tests, fetched by the edge.
   let keysDocument: string | null = null;
   let keysDocumentFetches = 0;
+  let keysDocumentAuthorization: string | null = null;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://origin.test");
     if (url.pathname === "/__created-key") {
@@ -69,7 +70,17 @@ export function startTestOrigin(port = TEST_ORIGIN_PORT): Promise<TestOrigin> {
         res.end(String(keysDocumentFetches));
         return;
       }
+      if (url.searchParams.has("authorization")) {
+        res.end(JSON.stringify(keysDocumentAuthorization));
+        return;
+      }
       keysDocumentFetches++;
+      keysDocumentAuthorization = req.headers.authorization ?? null;
+      if (keysDocument === "hang") {
+        // No answer for longer than the edge waits (5 s); then the socket closes.
+        setTimeout(() => res.destroy(), 8_000);
+        return;
+      }
       if (keysDocument === null) {
         res.writeHead(503);
         res.end("down");

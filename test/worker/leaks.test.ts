@@ -9,6 +9,7 @@ import { generateKey } from "../../src/keys/format";
 import { sha256Hex } from "../../src/keys/hash";
 import { forgetGithubKeys } from "../../src/partners/github-keys";
 import { toDer } from "../support/ecdsa-der";
+import { keysFetches, newSigner, PATH, publish, publishRaw, report, type Signer } from "./github-signer";
 import {
   admin,
   EDGE,
@@ -24,55 +25,6 @@ import {
   withKey,
 } from "./helpers";
 import { callWith, countedBindings } from "./support-calls";
-
-const PATH = "/_partners/github/secret-scanning";
-
-interface Signer {
-  id: string;
-  pem: string;
-  privateKey: CryptoKey;
-}
-
-async function newSigner(id: string): Promise<Signer> {
-  const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
-    "sign",
-    "verify",
-  ])) as CryptoKeyPair;
-  const spki = new Uint8Array((await crypto.subtle.exportKey("spki", pair.publicKey)) as ArrayBuffer);
-  const b64 = btoa(String.fromCharCode(...spki));
-  const pem = `-----BEGIN PUBLIC KEY-----\n${b64.match(/.{1,64}/g)?.join("\n")}\n-----END PUBLIC KEY-----\n`;
-  return { id, pem, privateKey: pair.privateKey };
-}
-
-async function publish(...signers: Signer[]) {
-  const doc = { public_keys: signers.map((s, i) => ({ key_identifier: s.id, key: s.pem, is_current: i === 0 })) };
-  await fetch(`${ORIGIN}/__github-keys`, { method: "PUT", body: JSON.stringify(doc) });
-}
-
-async function publishRaw(text: string) {
-  await fetch(`${ORIGIN}/__github-keys`, { method: "PUT", body: text });
-}
-
-async function keysFetches(): Promise<number> {
-  return Number(await (await fetch(`${ORIGIN}/__github-keys?fetches`)).text());
-}
-
-async function report(signer: Signer, body: string, headers: Record<string, string> = {}): Promise<Response> {
-  const raw = new Uint8Array(
-    await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, signer.privateKey, new TextEncoder().encode(body)),
-  );
-  const signature = btoa(String.fromCharCode(...toDer(raw)));
-  return edge(PATH, {
-    method: "POST",
-    body,
-    headers: {
-      "Content-Type": "application/json",
-      "Github-Public-Key-Identifier": signer.id,
-      "Github-Public-Key-Signature": signature,
-      ...headers,
-    },
-  });
-}
 
 function item(token: string, extra: Record<string, string> = {}) {
   return {

@@ -181,7 +181,11 @@ describe("a key is rolled once", () => {
     const rolled = (await created.json()) as Rolled;
     await registerCreatedKey(rolled.key);
     const list = await keyList(accountId);
-    expect(Object.values(list).filter((k) => k.rolled_from === id).map((k) => k.id)).toEqual([rolled.id]);
+    expect(
+      Object.values(list)
+        .filter((k) => k.rolled_from === id)
+        .map((k) => k.id),
+    ).toEqual([rolled.id]);
     expect(list[id]?.rolled_to).toBe(rolled.id);
   });
 });
