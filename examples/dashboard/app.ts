@@ -7,24 +7,22 @@
  * Security: a session cookie (HttpOnly, SameSite=Strict); a CSRF token on every state-changing
  * request (in a header for the page's calls, in the form for sign-in and sign-out), and the
  * `Origin` checked; a Content-Security-Policy without inline script; the new key only in the
- * answer that creates it, never in a URL, a log line or storage.
+ * answer that creates it, never in a URL, a log line or storage. Bounded memory: bodies up to
+ * 64 KiB, sessions that expire and are capped, sign-in tokens good for one use (./sessions.ts).
  */
 import { readFileSync } from "node:fs";
 import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { type AdminClient, AdminError } from "./admin-client";
+import { type Session, SessionStore, SignInTokens } from "./sessions";
 import { type Account, keysTable, type ListedKey, settingsPage, signInPage } from "./views";
 
 export const DEMO_ACCOUNTS: Record<string, "starter" | "pro" | "agency"> = {
   "demo-pro": "pro",
   "demo-starter": "starter",
 };
-
-interface Session {
-  accountId: string;
-  csrf: string;
-}
 
 const SECURITY_HEADERS = {
   "Content-Security-Policy":
@@ -39,20 +37,29 @@ const SECURITY_HEADERS = {
 const STATIC = new URL("./public/", import.meta.url);
 const GRACE_SECONDS = new Set([0, 3600, 86_400, 604_800]);
 
-function randomToken(): string {
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
-}
+/** The most a request body may hold: nothing the page sends comes near it. */
+export const MAX_BODY_BYTES = 64 * 1024;
 
 type Env = { Variables: { session: Session } };
 
-export function createDashboardApp(admin: AdminClient, origin: string) {
-  const sessions = new Map<string, Session>();
+export function createDashboardApp(admin: AdminClient, origin: string, now: () => number = Date.now) {
+  const sessions = new SessionStore(now);
+  const signInTokens = new SignInTokens(now);
   const app = new Hono<Env>();
 
   app.use("*", async (c, next) => {
     await next();
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
   });
+
+  // A body is read only up to 64 KiB, whether its length is declared or streamed.
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.text("That request is too large.", 413),
+    }),
+  );
 
   // Every state-changing request: from this origin only (a browser always sends Origin on a POST).
   app.use("*", async (c, next) => {
@@ -68,15 +75,12 @@ export function createDashboardApp(admin: AdminClient, origin: string) {
     return c.body(readFileSync(new URL(file, STATIC)), 200, { "Content-Type": type });
   });
 
-  const sessionOf = (c: Context<Env>) => {
-    const id = getCookie(c, "sid");
-    return id ? sessions.get(id) : undefined;
-  };
+  const sessionOf = (c: Context<Env>) => sessions.find(getCookie(c, "sid"));
 
   app.get("/", (c) => c.redirect(sessionOf(c) ? "/settings/api" : "/signin"));
 
   app.get("/signin", (c) => {
-    const csrf = randomToken();
+    const csrf = signInTokens.issue();
     setCookie(c, "signin_csrf", csrf, { httpOnly: true, sameSite: "Strict", path: "/signin" });
     return c.html(signInPage(Object.keys(DEMO_ACCOUNTS), csrf));
   });
@@ -84,7 +88,10 @@ export function createDashboardApp(admin: AdminClient, origin: string) {
   app.post("/signin", async (c) => {
     const form = await c.req.parseBody();
     const expected = getCookie(c, "signin_csrf");
-    if (!expected || form.csrf !== expected) return c.text("The sign-in form expired; please reload it.", 403);
+    // The form's token must match its cookie and is good for one sign-in.
+    if (!expected || form.csrf !== expected || !signInTokens.redeem(expected)) {
+      return c.text("The sign-in form expired; please reload it.", 403);
+    }
     const accountId = String(form.account ?? "");
     const plan = DEMO_ACCOUNTS[accountId];
     if (!plan) return c.text("Unknown demo account.", 400);
@@ -94,8 +101,7 @@ export function createDashboardApp(admin: AdminClient, origin: string) {
       if (!(error instanceof AdminError) || error.code !== "unknown_account") throw error;
       await admin.call("PUT", `/accounts/${accountId}`, { plan });
     }
-    const id = randomToken();
-    sessions.set(id, { accountId, csrf: randomToken() });
+    const id = sessions.open(accountId);
     setCookie(c, "sid", id, { httpOnly: true, sameSite: "Strict", path: "/" });
     return c.redirect("/settings/api", 303);
   });
@@ -120,7 +126,7 @@ export function createDashboardApp(admin: AdminClient, origin: string) {
   app.post("/signout", requireSession, async (c) => {
     const form = await c.req.parseBody();
     if (form.csrf !== c.var.session.csrf) return c.text("This page has expired; please reload it.", 403);
-    sessions.delete(getCookie(c, "sid") ?? "");
+    sessions.close(getCookie(c, "sid"));
     setCookie(c, "sid", "", { httpOnly: true, sameSite: "Strict", path: "/", maxAge: 0 });
     return c.redirect("/signin", 303);
   });
