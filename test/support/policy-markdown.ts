@@ -1,4 +1,4 @@
-/** The README's scope, plan, limit and route tables, generated from src/auth/policy.ts. */
+/** The scope, plan, limit and route tables of docs/policy.md, generated from the domain module. */
 import { DEFAULT_KEY_SCOPES, PLAN_LIMITS, PLANS, ROUTES, SCOPES } from "../../src/auth/policy";
 
 export function limitsTable(): string {
