@@ -1,4 +1,4 @@
-// The floor: what the contract makes unavoidable for a valid key, and nothing else. The bare
+// The floor: what the documented rules make unavoidable for a valid key, and nothing else. The bare
 // pass-through, plus one JWT with the same claims as the edge's assertion, signed with WebCrypto by
 // the same key (Ed25519 by default, ES256 with BENCH_ALG=ES256), and one JSON log line of the same
 // size as the edge's. With REFUSE set, the floor of a refusal instead: a 401 problem+json of the

@@ -161,7 +161,7 @@ const { worker: strict, target: STRICT } = await startWorker(STRICT_PORT, () =>
 const { worker: bare, target: BARE } = await startReference(BARE_PORT, "bench/bare-worker.mjs", {
   ORIGIN_URL: ORIGIN,
 });
-// The floor: the bare Worker plus what the contract makes unavoidable (one signature, one log line).
+// The floor: the bare Worker plus what the documented rules make unavoidable (one signature, one log line).
 const floorBindings = { ORIGIN_URL: ORIGIN, ASSERTION_PRIVATE_JWK: secrets.ASSERTION_PRIVATE_JWK };
 const { worker: floor, target: FLOOR } = await startReference(FLOOR_PORT, "bench/floor-worker.mjs", floorBindings);
 // The floor of a refusal: a 401 problem+json answered at once, with one log line.

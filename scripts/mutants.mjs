@@ -6,7 +6,7 @@
  *
  *   MUTANTS_ONLY=text   run only the mutants whose name contains `text`
  *
- * The list lives in test/mutants/mutants.mjs: each mutant names one rule of the contract, the
+ * The list lives in test/mutants/mutants.mjs: each mutant names one documented rule, the
  * exact text it changes (which must occur exactly once), and the test files that should catch it.
  */
 import { spawn } from "node:child_process";

@@ -1,6 +1,6 @@
 /**
  * @module
- * The Worker's bindings, secrets and vars (CONTRACT §1), typed and checked once per isolate.
+ * The Worker's bindings, secrets and vars (docs/configuration.md), typed and checked once per isolate.
  * A missing or unusable value becomes `misconfigured`, never a crash, and no value is ever echoed.
  */
 import { keyLikePattern } from "./keys/format";
@@ -21,7 +21,7 @@ export interface Bindings extends Omit<Env, "ADMIN_TOKEN" | "ASSERTION_PRIVATE_J
   ASSERTION_PREVIOUS_PUBLIC_JWK?: string;
   /** `aud` of the assertion; default: the origin of `ORIGIN_URL`. */
   ASSERTION_AUDIENCE?: string;
-  /** Where GitHub publishes the keys that sign leaked-key reports (CONTRACT §9). */
+  /** Where GitHub publishes the keys that sign leaked-key reports (docs/leak-reports.md). */
   SECRET_SCANNING_KEYS_URL?: string;
   /** Optional: sent as a bearer token with fetches of the keys document (GitHub's limit for anonymous fetches is 60 an hour). */
   SECRET_SCANNING_GITHUB_TOKEN?: string;

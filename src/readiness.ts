@@ -14,7 +14,7 @@ export interface Ready {
 }
 
 /**
- * The signing key, or 503 `misconfigured`. The JWKS needs nothing else (CONTRACT §10): origins can
+ * The signing key, or 503 `misconfigured`. The JWKS needs nothing else (docs/api.md#our-choices-where-the-rules-are-silent): origins can
  * fetch the keys even while `ORIGIN_URL` is unusable.
  *
  * @example

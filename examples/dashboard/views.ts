@@ -6,7 +6,7 @@
  */
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import { DEFAULT_KEY_SCOPES, PLANS, type Plan, SCOPES } from "../../src/auth/policy";
+import { DEFAULT_KEY_SCOPES, PLANS, type Plan, SCOPES } from "../../src/domain/policy";
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 

@@ -1,6 +1,6 @@
 /**
  * @module
- * The admin API (CONTRACT §4), for the dashboard backend only: accounts and their plans, and the
+ * The admin API (docs/api.md#for-the-dashboard-backend-the-admin-api), for the dashboard backend only: accounts and their plans, and the
  * creation, listing and revocation of keys. Every change goes through the account's authority.
  */
 import { type Context, Hono } from "hono";

@@ -1,6 +1,6 @@
 /**
  * @module
- * Reads an admin request's JSON body, at most 64 KB (CONTRACT §4), declared or streamed.
+ * Reads an admin request's JSON body, at most 64 KB (docs/api.md#for-the-dashboard-backend-the-admin-api), declared or streamed.
  */
 import { parseJsonBytes, readBodyBytes } from "../http/read-body";
 

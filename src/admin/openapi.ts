@@ -6,6 +6,7 @@
  * `npm run openapi` and checked by a test.
  */
 import { z } from "zod";
+import { ACCOUNT_ID_PATTERN } from "../domain/policy";
 import { apiSchemas } from "./schemas";
 
 /** Bodies the edge reads: unknown fields are ignored, so they are described as the input they accept. */
@@ -58,7 +59,7 @@ const accountId = {
   name: "account_id",
   in: "path",
   required: true,
-  schema: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" },
+  schema: { type: "string", pattern: ACCOUNT_ID_PATTERN.source },
 };
 const keyId = { name: "key_id", in: "path", required: true, schema: { type: "string" } };
 const admin = { security: [{ adminToken: [] }] };

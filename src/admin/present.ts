@@ -3,8 +3,8 @@
  * How keys and accounts look in JSON: times in RFC 3339 UTC, absent ones `null`, scopes sorted.
  */
 import type { Principal } from "../auth/authenticate";
-import { normalizeScopes } from "../auth/policy";
 import type { Account, StoredKey } from "../authority/types";
+import { normalizeScopes } from "../domain/policy";
 
 export function rfc3339(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
@@ -30,18 +30,18 @@ export function presentKey(key: StoredKey) {
   };
 }
 
-/** A key as the answer that creates it shows it (CONTRACT §4, §7, §8): the only time `key` is shown. */
+/** A key as the answer that creates it shows it (docs/api.md#for-the-dashboard-backend-the-admin-api, docs/limits.md, docs/lifecycle.md): the only time `key` is shown. */
 export function presentCreatedKey(created: StoredKey, key: string) {
   const { id, name, scopes, created_at, expires_at, rate_limit_per_minute, allowed_ips } = presentKey(created);
   return { id, key, name, scopes, created_at, expires_at, rate_limit_per_minute, allowed_ips };
 }
 
-/** An account with its plan and the limits in force (CONTRACT §4, §7). */
+/** An account with its plan and the limits in force (docs/api.md#for-the-dashboard-backend-the-admin-api, docs/limits.md). */
 export function presentAccount(account: Account) {
   return { account_id: account.accountId, plan: account.plan, limits: account.limits };
 }
 
-/** `GET /v1/api-keys/current` (CONTRACT §6, §10). */
+/** `GET /v1/api-keys/current` (docs/api.md#get-v1api-keyscurrent, docs/api.md#our-choices-where-the-rules-are-silent). */
 export function presentCurrentKey(principal: Principal) {
   const { key } = principal;
   return {

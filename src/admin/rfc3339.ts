@@ -1,6 +1,6 @@
 /**
  * @module
- * RFC 3339 date-times as the admin API accepts them (CONTRACT §4): any offset, `T`/`t`, `Z`/`z`,
+ * RFC 3339 date-times as the admin API accepts them (docs/api.md#for-the-dashboard-backend-the-admin-api): any offset, `T`/`t`, `Z`/`z`,
  * fractions kept to the millisecond, a leap second read as the next minute's start. Pure.
  */
 

@@ -6,7 +6,7 @@
  * receives against them.
  */
 import { z } from "zod";
-import { MAX_LIMIT, PLANS, SCOPES } from "../auth/policy";
+import { MAX_LIMIT, PLANS, SCOPES } from "../domain/policy";
 import { parseBlock } from "../net/cidr";
 import { LATEST_TIME_MS, parseRfc3339 } from "./rfc3339";
 

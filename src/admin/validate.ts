@@ -1,12 +1,20 @@
 /**
  * @module
- * Validation of admin request bodies and path parameters (CONTRACT §4, §7, §8), with the schemas
- * of `schemas.ts` (the same ones the OpenAPI document is made of), turned into the contract's
+ * Validation of admin request bodies and path parameters (docs/api.md#for-the-dashboard-backend-the-admin-api, docs/limits.md, docs/lifecycle.md), with the schemas
+ * of `schemas.ts` (the same ones the OpenAPI document is made of), turned into the documented
  * problems: `invalid_plan` for an unknown plan, `invalid_scope` (with `invalid_scopes`) for
  * unknown scopes, `invalid_request` for everything else. Unknown fields are ignored.
  */
 import type { z } from "zod";
-import { DEFAULT_KEY_SCOPES, isScope, type LimitsOverride, normalizeScopes, type Plan } from "../auth/policy";
+import {
+  ACCOUNT_ID_PATTERN,
+  DEFAULT_KEY_SCOPES,
+  isScope,
+  type LimitsOverride,
+  normalizeScopes,
+  PLAN_NAMES,
+  type Plan,
+} from "../domain/policy";
 import { ProblemError } from "../http/problem";
 import { formatBlock, parseBlock } from "../net/cidr";
 import { parseRfc3339 } from "./rfc3339";
@@ -15,11 +23,9 @@ import { DEFAULT_GRACE_SECONDS, NewKeyBody, PlanBody, RollBody } from "./schemas
 export { parseRfc3339 } from "./rfc3339";
 export { MAX_ALLOWED_IPS, MAX_GRACE_SECONDS, MAX_NAME_LENGTH } from "./schemas";
 
-const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
 export function validAccountId(value: string): string {
-  if (!ACCOUNT_ID.test(value)) {
-    throw new ProblemError("invalid_account_id", "account_id must match ^[A-Za-z0-9_-]{1,64}$.");
+  if (!ACCOUNT_ID_PATTERN.test(value)) {
+    throw new ProblemError("invalid_account_id", `account_id must match ${ACCOUNT_ID_PATTERN.source}.`);
   }
   return value;
 }
@@ -35,7 +41,7 @@ function describe(error: z.ZodError): string {
   return `"${issue.path.join(".")}": ${issue.message}.`;
 }
 
-/** `schema`'s reading of `body` (an empty body counts as `{}`), or the problem the contract names. */
+/** `schema`'s reading of `body` (an empty body counts as `{}`), or the problem docs/api.md names. */
 function parseWith<S extends z.ZodType>(
   schema: S,
   body: unknown,
@@ -62,7 +68,7 @@ export interface PlanRequest {
 export function parsePlanBody(body: unknown): PlanRequest {
   const parsed = parseWith(PlanBody, body, (issues) =>
     onlyAt(issues, "plan") && typeof (body as { plan?: unknown } | null)?.plan === "string"
-      ? new ProblemError("invalid_plan", 'plan must be one of "starter", "pro", "agency".')
+      ? new ProblemError("invalid_plan", `plan must be one of ${PLAN_NAMES.map((p) => `"${p}"`).join(", ")}.`)
       : null,
   );
   const limits = parsed.limits ?? null;
@@ -123,7 +129,7 @@ export interface RollRequestBody {
 }
 
 /**
- * The body of `POST …/keys/{key_id}/roll` (CONTRACT §8): `grace_seconds` a whole number from 0 to
+ * The body of `POST …/keys/{key_id}/roll` (docs/lifecycle.md): `grace_seconds` a whole number from 0 to
  * 604800 (default 86400); `name` and `expires_at` as for a new key, `null` counting as absent.
  */
 export function parseRollBody(body: unknown, now: number): RollRequestBody {

@@ -1,18 +1,20 @@
 /**
  * @module
- * Row 9a of CONTRACT §3 (§7): a request that passed rows 1–9 is admitted against every window
+ * Row 9a of docs/api.md#the-decision-table (docs/limits.md): a request that passed rows 1–9 is admitted against every window
  * that applies to it (the key's minute, the account's minute and day), or refused with 429
  * `rate_limited`. It spends one request of the allotment this isolate holds for the key; when that
  * is spent or no longer good, it asks the key's authority for more (quota leases), so that the
  * hot path makes no authority call per request, and the limits stay exact across every isolate.
  */
+
+import type { WindowCount } from "../domain/quota";
+import { lengthOf, secondsUntil } from "../domain/windows";
 import type { Bindings, EdgeConfig } from "../env";
 import { ProblemError } from "../http/problem";
 import type { RequestLog } from "../http/request-log";
-import { isFull, type WindowCount } from "../limits/allotment";
+import { isFull } from "../limits/allotment";
 import { spendOne, standingRefusal, windowReports } from "../limits/held-allotment";
 import { blockingWindow, rateLimitHeaders } from "../limits/ratelimit-headers";
-import { lengthOf, secondsUntil } from "../limits/windows";
 import { type Principal, principalFrom } from "./authenticate";
 import { checkKey } from "./authority-check";
 import { windowKnowledge } from "./isolate-memory";
@@ -59,7 +61,7 @@ export async function admit(
   throw rateLimited(holder.allotment?.windows ?? [], Date.now());
 }
 
-/** 429 `rate_limited`, naming the full window that resets last (CONTRACT §7). */
+/** 429 `rate_limited`, naming the full window that resets last (docs/limits.md). */
 function rateLimited(windows: readonly WindowCount[], now: number): ProblemError {
   const limited = windows.filter((w): w is WindowCount & { limit: number } => w.limit !== null);
   const window = blockingWindow(limited.filter(isFull)) ?? (limited[0] as (typeof limited)[number]);

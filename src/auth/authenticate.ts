@@ -1,11 +1,12 @@
 /**
  * @module
- * Authentication (CONTRACT §3 rows 2–5): the `X-NearIQ-Key` header becomes a {@link Principal}, or
+ * Authentication (docs/api.md#the-decision-table rows 2–5): the `X-NearIQ-Key` header becomes a {@link Principal}, or
  * a 401. Malformed keys are refused without any lookup; the KV record names the key's authority,
  * and the authority (or a lease it granted) has the last word on revocation and plan.
  */
 import { authUnavailable } from "../authority/client";
 import type { KeyCheck, StoredKey } from "../authority/types";
+import type { AccountLimits, Plan } from "../domain/policy";
 import type { Bindings, EdgeConfig } from "../env";
 import { withDeadline } from "../http/deadline";
 import { ProblemError } from "../http/problem";
@@ -25,7 +26,6 @@ import {
   unknownKeys,
   unknownRefreshes,
 } from "./isolate-memory";
-import type { AccountLimits, Plan } from "./policy";
 
 export interface Principal {
   readonly accountId: string;

@@ -1,6 +1,6 @@
 /**
  * @module
- * The edge's questions to a key's authority (issue: authority leases; quota leases): reuse the
+ * The edge's questions to a key's authority (docs/consistency.md, docs/limits.md#exact-everywhere): reuse the
  * lease this isolate holds, wait for a call another request already made, or ask. Every call also
  * renews the leases this isolate holds on the account's other busy keys, gives back what the
  * isolate did not spend of each key's allotment, and brings a new one.

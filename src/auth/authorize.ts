@@ -1,12 +1,12 @@
 /**
  * @module
- * Authorization (CONTRACT §3 rows 6–9): the principal and the route become a decision, in the
- * contract's order: key management, unknown route, plan, then the key's own scopes.
+ * Authorization (docs/api.md#the-decision-table rows 6–9): the principal and the route become a decision, in the
+ * documented order: key management, unknown route, plan, then the key's own scopes.
  */
 
+import { PLANS, type RouteRule } from "../domain/policy";
 import { ProblemError } from "../http/problem";
 import type { Principal } from "./authenticate";
-import { PLANS, type RouteRule } from "./policy";
 import { isKeyManagement, matchRoute } from "./route";
 
 /**

@@ -1,6 +1,6 @@
 /**
  * @module
- * Row 5a of CONTRACT §3 (§8): a key with `allowed_ips` is refused with 403 `ip_not_allowed` when
+ * Row 5a of docs/api.md#the-decision-table (docs/lifecycle.md): a key with `allowed_ips` is refused with 403 `ip_not_allowed` when
  * the client's address (`CF-Connecting-IP`, which Cloudflare sets) is in none of its blocks. A
  * missing or unparsable header is in none. The refusal counts against no limit.
  */

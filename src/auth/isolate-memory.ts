@@ -6,8 +6,8 @@
  * one call renews them all. Only settled values: never a promise of another request's I/O.
  */
 import type { KeyCheck } from "../authority/types";
+import type { WindowCount } from "../domain/quota";
 import type { KeyRecord } from "../keys/record";
-import type { WindowCount } from "../limits/allotment";
 import type { QuotaHolder, WindowKnowledge } from "../limits/held-allotment";
 import { BoundedCache } from "./bounded-cache";
 

@@ -2,7 +2,7 @@
  * @module
  * Matches a request's method and parsed path against the route table of {@link ROUTES}.
  */
-import { ROUTES, type RouteRule } from "./policy";
+import { ROUTES, type RouteRule } from "../domain/policy";
 
 const ID = "{id}";
 // An encoded slash or backslash inside `{id}` would let one segment pose as two at the origin.
@@ -44,7 +44,7 @@ export function matchRoute(method: string, pathname: string): RouteRule | undefi
 
 /**
  * True for any method on `/v1/api-keys` or `/v1/api-keys/{id}`, except `GET`/`HEAD` on
- * `/v1/api-keys/current` (CONTRACT §3 row 6): API keys never manage API keys.
+ * `/v1/api-keys/current` (docs/api.md#the-decision-table row 6): API keys never manage API keys.
  */
 export function isKeyManagement(method: string, pathname: string): boolean {
   const segments = pathname.split("/");

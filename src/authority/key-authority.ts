@@ -6,7 +6,8 @@
  * a lease it granted), so a revocation or plan change holds from the moment it answers.
  */
 import { DurableObject } from "cloudflare:workers";
-import { type AccountLimits, type LimitsOverride, limitsInForce, type Plan } from "../auth/policy";
+import { type AccountLimits, type LimitsOverride, limitsInForce, type Plan } from "../domain/policy";
+import { MINUTE_MS } from "../domain/windows";
 import { type Bindings, readConfig } from "../env";
 import { randomBase62 } from "../keys/format";
 import { type KeyRecord, kvKeyFor } from "../keys/record";
@@ -28,7 +29,6 @@ import type {
   StoredKey,
 } from "./types";
 
-const MINUTE_MS = 60_000;
 const NO_WRITES = 0;
 /** The most keys one check answers about (the edge sends at most 32). */
 const MAX_QUESTIONS = 64;
@@ -267,7 +267,7 @@ export class KeyAuthority extends DurableObject<Bindings> {
   }
 
   /**
-   * Revokes this account's keys that leak reports name (CONTRACT §9), with reason `leaked`, in one
+   * Revokes this account's keys that leak reports name (docs/leak-reports.md), with reason `leaked`, in one
    * transaction, then answers when no lease on any of them can still be current. A key already
    * revoked keeps its first reason and time. Answers, per report, whether it named a key of this
    * account (its id and hash both match): a true positive, active or not.

@@ -1,6 +1,6 @@
 /**
  * @module
- * The authority's memory of the leases it granted (issue: authority leases). A lease lets an
+ * The authority's memory of the leases it granted (docs/consistency.md). A lease lets an
  * isolate reuse "this key is active, on this plan" until its own clock says `leaseMs` has passed
  * since it sent the check. A revocation or plan change commits at once, then answers only after
  * every lease it may have granted for what it changed has run out.

@@ -1,14 +1,14 @@
 /**
  * @module
- * The authority's memory of quota grants (issue: rate limits and quotas): per window of each scope
+ * The authority's memory of quota grants (docs/limits.md#exact-everywhere): per window of each scope
  * (the account's minute and day, a key's own minute), how many requests it has granted to
  * isolates. Grants and credits happen in the same synchronous step as the key check, so the
  * arithmetic of `limits/allotment` holds: granted ≤ limit in every window. The counts live in a
  * {@link QuotaStore}: the authority's SQLite in production, a map in the property test.
  */
-import { creditBack, grantSize, type WindowCount } from "../limits/allotment";
-import { type WindowName, windowAt } from "../limits/windows";
-import type { Allotment, ReturnedAllotment } from "./types";
+import type { Allotment, ReturnedAllotment, WindowCount } from "../domain/quota";
+import { type WindowName, windowAt } from "../domain/windows";
+import { creditBack, grantSize } from "../limits/allotment";
 
 /** One window that applies to a request: its name, its storage scope and its limit. */
 export interface MeteredWindow {

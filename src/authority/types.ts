@@ -3,9 +3,8 @@
  * What the key authority answers over RPC. Times are epoch milliseconds; the admin API and the
  * edge turn them into RFC 3339 UTC.
  */
-import type { AccountLimits, Plan } from "../auth/policy";
-import type { WindowCount } from "../limits/allotment";
-import type { WindowName } from "../limits/windows";
+import type { AccountLimits, Plan } from "../domain/policy";
+import type { Allotment, ReturnedAllotment } from "../domain/quota";
 
 export interface StoredKey {
   readonly id: string;
@@ -52,27 +51,6 @@ export interface Account {
   readonly plan: Plan;
   /** The limits in force: the plan's defaults with the account's overrides. */
   readonly limits: AccountLimits;
-}
-
-/**
- * Requests an isolate may admit for a key, granted in the current windows (CONTRACT §7, quota
- * leases). Good only within those windows and the lease it came with.
- */
-export interface Allotment {
-  /** How many requests were granted (0: a window is full). */
-  readonly granted: number;
-  /** The UTC minute and day the grant belongs to. */
-  readonly minuteStart: number;
-  readonly dayStart: number;
-  /** Every window that applies, with what the authority has granted in it, this grant included. */
-  readonly windows: readonly WindowCount[];
-}
-
-/** What an isolate gives back when it asks again: the unspent rest of its last allotment for the key. */
-export interface ReturnedAllotment {
-  readonly unspent: number;
-  /** The windows (name and start) the grant debited: the only ones the rest may be credited to. */
-  readonly windows: readonly { readonly name: WindowName; readonly start: number }[];
 }
 
 /** The authority's answer about one key; `leaseMs` is how long an isolate may reuse it. */

@@ -1,6 +1,6 @@
 /**
  * @module
- * A request body the edge does not use is read and dropped before it answers (CONTRACT §10):
+ * A request body the edge does not use is read and dropped before it answers (docs/api.md#our-choices-where-the-rules-are-silent):
  * answering while a body is still arriving breaks some proxies and clients (`wrangler dev` among
  * them: the connection, and the next request on it, stall). The drain is bounded by time and size,
  * so that no client can hold the edge with a slow or endless body; past either bound the stream

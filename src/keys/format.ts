@@ -1,6 +1,6 @@
 /**
  * @module
- * The API key format of CONTRACT §2: `KEY_PREFIX` + 32 random base62 characters + 6 base62
+ * The API key format of docs/api.md#keys: `KEY_PREFIX` + 32 random base62 characters + 6 base62
  * characters of CRC-32 checksum. Pure functions: nothing here touches storage.
  */
 

@@ -1,23 +1,12 @@
 /**
  * @module
- * Quota leases, the arithmetic (issue: rate limits and quotas). The authority keeps, per window,
+ * Quota leases, the arithmetic (docs/limits.md#exact-everywhere). The authority keeps, per window,
  * how many requests it has **granted** to isolates; an isolate asks for an allotment, spends it
  * locally, and gives back what it did not spend when it next asks. The invariant that makes the
  * limits exact: for every window, granted ≤ limit, so the requests admitted, summed over every
  * isolate, never exceed it. Pure functions, proved by a property test.
  */
-import type { WindowName } from "./windows";
-
-/** A window as the authority's ledger holds it, for one grant. */
-export interface WindowCount {
-  readonly name: WindowName;
-  /** `null`: the window has no limit, yet is counted, so that a limit set later applies to what it admitted. */
-  readonly limit: number | null;
-  readonly start: number;
-  readonly end: number;
-  /** Requests granted to isolates in this window so far (spent, or held unspent). */
-  readonly granted: number;
-}
+import type { WindowCount } from "../domain/quota";
 
 /**
  * At most this share of what a window has left goes to one grant (¼), so that a busy isolate cannot
@@ -68,7 +57,7 @@ export function creditBack(granted: number, unspent: number): number {
 }
 
 /**
- * The requests left in a window as this isolate knows it (CONTRACT §7 `r`): what the authority had
+ * The requests left in a window as this isolate knows it (docs/limits.md `r`): what the authority had
  * not granted when it last answered, plus what this isolate holds unspent.
  */
 export function remainingKnown(limit: number, grantedAtAuthority: number, heldUnspent: number): number {

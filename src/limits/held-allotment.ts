@@ -1,13 +1,13 @@
 /**
  * @module
  * An isolate's side of quota leases: spending a held allotment, giving back its unspent rest when
- * asking again, taking in a new grant, and what the response reports (CONTRACT §7). Pure functions
+ * asking again, taking in a new grant, and what the response reports (docs/limits.md). Pure functions
  * over plain data; the caller keeps that data per key in the isolate's memory.
  */
-import type { Allotment, ReturnedAllotment } from "../authority/types";
-import { remainingKnown, type WindowCount, wantedAllotment } from "./allotment";
+import type { Allotment, ReturnedAllotment, WindowCount } from "../domain/quota";
+import { windowAt } from "../domain/windows";
+import { remainingKnown, wantedAllotment } from "./allotment";
 import type { WindowReport } from "./ratelimit-headers";
-import { windowAt } from "./windows";
 
 export interface HeldAllotment {
   remaining: number;

@@ -1,9 +1,9 @@
 /**
  * @module
  * The `RateLimit-Policy` and `RateLimit` headers (IETF draft-ietf-httpapi-ratelimit-headers) and
- * the choice of the window a 429 names (CONTRACT §7). Pure functions.
+ * the choice of the window a 429 names (docs/limits.md). Pure functions.
  */
-import { lengthOf, secondsUntil, WINDOW_ORDER, type WindowName } from "./windows";
+import { lengthOf, secondsUntil, WINDOW_ORDER, type WindowName } from "../domain/windows";
 
 /** One window as a response reports it. */
 export interface WindowReport {

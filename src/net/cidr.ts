@@ -1,6 +1,6 @@
 /**
  * @module
- * IP addresses and CIDR blocks for per-key allowlists (CONTRACT §8): parsing, normalization and
+ * IP addresses and CIDR blocks for per-key allowlists (docs/lifecycle.md): parsing, normalization and
  * matching. Pure functions, no dependency. An IPv4-mapped IPv6 address or block (`::ffff:a.b.c.d`,
  * `::ffff:0:0/96` and longer) is stored and matched as IPv4. Normalized text: the network address of
  * the block, IPv6 lowercase and compressed as RFC 5952 §4 says, a single address as `/32` or `/128`.

@@ -1,7 +1,7 @@
 /**
  * @module
  * `X-NearIQ-Auth-Assertion`: a short-lived JWT that binds the caller's identity to this one
- * request (CONTRACT §5), so that an origin can trust what we forward. Signed with WebCrypto
+ * request (docs/api.md#for-origin-teams-what-the-origin-receives), so that an origin can trust what we forward. Signed with WebCrypto
  * directly: the protected header is encoded once per key, and WebCrypto's ECDSA signature is
  * already the raw `r ‖ s` that JWS wants (RFC 7518 §3.4), Ed25519's the raw 64 bytes (RFC 8037).
  */
@@ -9,7 +9,7 @@ import { base64urlFromBytes, base64urlFromText } from "./base64url";
 import type { SigningKey } from "./signing-key";
 
 export const ASSERTION_ISSUER = "neariq-edge";
-/** Lifetime of an assertion; the contract allows at most 120 s. */
+/** Lifetime of an assertion; docs/api.md allows at most 120 s. */
 export const ASSERTION_TTL_SECONDS = 60;
 
 export interface AssertionClaims {

@@ -1,6 +1,6 @@
 /**
  * @module
- * The identity we forward: claim headers and the claims of the signed assertion (CONTRACT §5).
+ * The identity we forward: claim headers and the claims of the signed assertion (docs/api.md#for-origin-teams-what-the-origin-receives).
  */
 import type { Principal } from "../auth/authenticate";
 import type { AssertionClaims } from "./assertion";

@@ -43,7 +43,7 @@ export async function forwardToOrigin(
     throw new ProblemError("origin_unavailable", "The origin could not be reached.");
   }
   // One copy, with headers we may change; the edge's own RateLimit headers replace the origin's,
-  // or none are sent (CONTRACT §7).
+  // or none are sent (docs/limits.md).
   const answered = new Response(response.body, response);
   answered.headers.delete("ratelimit");
   answered.headers.delete("ratelimit-policy");

@@ -1,6 +1,6 @@
 /**
  * @module
- * Header hygiene for the request to the origin (CONTRACT §5, §10): nothing the client sent may pose
+ * Header hygiene for the request to the origin (docs/api.md#for-origin-teams-what-the-origin-receives, docs/api.md#our-choices-where-the-rules-are-silent): nothing the client sent may pose
  * as one of our claims, override the method, or carry a key.
  *
  * Names are compared case-insensitively and with `_` read as `-`, since CGI, WSGI and some proxies

@@ -72,7 +72,7 @@ async function importSigningKey(raw: string | undefined): Promise<SigningKey | n
 let imported: { raw: string | undefined; key: SigningKey | null } | undefined;
 
 /**
- * The signing key for `raw`, or `null` when it is missing or unusable (CONTRACT §3: usable means
+ * The signing key for `raw`, or `null` when it is missing or unusable (docs/api.md#the-decision-table: usable means
  * it imports as an ES256 or EdDSA private key and has a `kid`). Imported once per isolate.
  *
  * @example

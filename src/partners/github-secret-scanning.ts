@@ -1,6 +1,6 @@
 /**
  * @module
- * Leaked keys revoke themselves (CONTRACT §9): GitHub's secret-scanning partner alerts arrive at
+ * Leaked keys revoke themselves (docs/leak-reports.md): GitHub's secret-scanning partner alerts arrive at
  * `POST /_partners/github/secret-scanning`, signed by GitHub over the raw body. Every reported
  * token that is a key of this edge is revoked at once and strongly, with reason `leaked`, through
  * its account's authority (one call per account), and the answer tells GitHub which were real.
@@ -56,7 +56,7 @@ async function verifySignature(c: Context<AppEnv>, body: Uint8Array): Promise<vo
   }
 }
 
-// CONTRACT §9: `token` a string; the others strings when present (null is not a string).
+// docs/leak-reports.md: `token` a string; the others strings when present (null is not a string).
 const optionalString = (value: unknown) => value === undefined || typeof value === "string";
 
 /** The report's items: a JSON array of `{token, type?, url?, source?}`, at most 1,000. */

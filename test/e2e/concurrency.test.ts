@@ -1,5 +1,5 @@
 /**
- * Requests that arrive together, over real HTTP connections into workerd (issue: requests that
+ * Requests that arrive together, over real HTTP connections into workerd (no request may
  * hang). The bundled edge runs under Miniflare as the benchmark runs it. A request that awaited a
  * promise settled by another request's I/O would be cancelled by the runtime as hung: a bare 500
  * with the runtime's own text, and no log line of ours.

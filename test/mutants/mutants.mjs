@@ -1,12 +1,12 @@
 /**
  * The curated mutants of `npm run test:mutants` (scripts/mutants.mjs): each a small, named,
- * realistic bug in one rule of the contract. `from` must occur exactly once in `file`. A mutant
+ * realistic bug in one documented rule. `from` must occur exactly once in `file`. A mutant
  * that cannot change behaviour is marked `equivalent` with the reason.
  */
 const W = (name) => `test/worker/${name}.test.ts`;
 
 export const MUTANTS = [
-  // --- the admin API's gate (CONTRACT §4) ---
+  // --- the admin API's gate (docs/api.md#for-the-dashboard-backend-the-admin-api) ---
   {
     name: "admin token: any prefix accepted",
     rule: "§4 bearer token compared whole",
@@ -157,7 +157,7 @@ export const MUTANTS = [
   {
     name: "starter plan gains export",
     rule: "§3 plans",
-    file: "src/auth/policy.ts",
+    file: "src/domain/policy.ts",
     from: 'const PRO: readonly Scope[] = [\n  ...STARTER,\n  "export",',
     to: "const PRO: readonly Scope[] = [\n  ...STARTER,",
     tests: [W("authorization")],
@@ -294,7 +294,7 @@ export const MUTANTS = [
     to: "reader.releaseLock();",
     tests: [W("security-review")],
   },
-  // --- rate limits and quotas (CONTRACT §7) ---
+  // --- rate limits and quotas (docs/limits.md) ---
   {
     name: "grant past what a window has left",
     rule: "§7 exact: granted ≤ limit",
@@ -385,7 +385,7 @@ export const MUTANTS = [
     to: "holder.refusal = { until: Number.POSITIVE_INFINITY, windows: allotment.windows };",
     tests: [W("limits")],
   },
-  // --- the key lifecycle (CONTRACT §8) ---
+  // --- the key lifecycle (docs/lifecycle.md) ---
   {
     name: "roll answers before leases on the old key run out",
     rule: "§8 old key refused from its new expiry on, everywhere",
@@ -466,7 +466,7 @@ export const MUTANTS = [
     to: "",
     tests: [W("migration")],
   },
-  // --- leak reports (CONTRACT §9) ---
+  // --- leak reports (docs/leak-reports.md) ---
   {
     name: "leak reports accepted without a valid signature",
     rule: "§9 401 invalid_signature, nothing revoked",

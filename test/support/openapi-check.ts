@@ -16,7 +16,7 @@ type Doc = {
 
 export function adminAnswersAgainstDocument(answers: AdminAnswer[]): { checked: number; failures: string[] } {
   const doc = JSON.parse(readFileSync(new URL("../../docs/openapi.json", import.meta.url), "utf8")) as Doc;
-  // Times in answers are RFC 3339 in UTC ("Z"), as the contract says.
+  // Times in answers are RFC 3339 in UTC ("Z"), as docs/api.md says.
   const ajv = new Ajv2020({
     strict: false,
     allErrors: false,

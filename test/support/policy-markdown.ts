@@ -1,5 +1,5 @@
 /** The scope, plan, limit and route tables of docs/policy.md, generated from the domain module. */
-import { DEFAULT_KEY_SCOPES, PLAN_LIMITS, PLANS, ROUTES, SCOPES } from "../../src/auth/policy";
+import { DEFAULT_KEY_SCOPES, PLAN_LIMITS, PLANS, ROUTES, SCOPES } from "../../src/domain/policy";
 
 export function limitsTable(): string {
   const n = (v: number) => v.toLocaleString("en-US");

@@ -7,8 +7,8 @@ const norm = (text: string) => {
   return block ? formatBlock(block) : null;
 };
 
-describe("parseBlock and formatBlock (CONTRACT §8)", () => {
-  it("normalizes as the contract says: network address, /32 or /128 for one address, RFC 5952 text", () => {
+describe("parseBlock and formatBlock (docs/lifecycle.md)", () => {
+  it("normalizes as docs/lifecycle.md says: network address, /32 or /128 for one address, RFC 5952 text", () => {
     expect(norm("203.0.113.7")).toBe("203.0.113.7/32");
     expect(norm("198.51.100.77/24")).toBe("198.51.100.0/24");
     expect(norm("2001:DB8::/32")).toBe("2001:db8::/32");

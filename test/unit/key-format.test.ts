@@ -14,7 +14,7 @@ import {
 const PREFIX = "niq_live_";
 const FORMAT = /^niq_live_[0-9A-Za-z]{38}$/;
 
-describe("key format (CONTRACT §2)", () => {
+describe("key format (docs/api.md#keys)", () => {
   it("generates 47-character keys with a valid checksum", () => {
     for (let i = 0; i < 200; i++) {
       const key = generateKey(PREFIX);

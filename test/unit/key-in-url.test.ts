@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { percentDecodeLeniently, refuseKeyInUrl } from "../../src/auth/key-in-url";
 import { generateKey, keyLikePattern } from "../../src/keys/format";
 
-describe("percentDecodeLeniently (CONTRACT §10)", () => {
+describe("percentDecodeLeniently (docs/api.md#our-choices-where-the-rules-are-silent)", () => {
   it("decodes every valid %XX and leaves everything else as it is", () => {
     expect(percentDecodeLeniently("a%62c")).toBe("abc");
     expect(percentDecodeLeniently("%zz%4a%")).toBe("%zzJ%");

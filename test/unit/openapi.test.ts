@@ -1,5 +1,5 @@
 /**
- * The OpenAPI document (issue: for integrators): made from the schemas that validate, written to
+ * The OpenAPI document (docs/api.md): made from the schemas that validate, written to
  * docs/openapi.json (`npm run openapi`), and linted by a real OpenAPI validator. The workerd tests
  * check that the edge serves this same document and that every admin answer matches it.
  */

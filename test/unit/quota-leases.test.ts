@@ -1,5 +1,5 @@
 /**
- * Quota leases, the arithmetic (issue: rate limits and quotas): many virtual isolates spend
+ * Quota leases, the arithmetic (docs/limits.md#exact-everywhere): many virtual isolates spend
  * allotments from one authority, with random traffic, clocks, leases and window boundaries. The
  * authority's grant and credit functions and the isolate's holder functions are the real ones; only
  * the store is a map. Property: in every window, the requests admitted never exceed its limit.
@@ -7,6 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { creditUnspent, grantAllotment, type MeteredWindow, type QuotaStore } from "../../src/authority/quota-ledger";
+import { windowAt } from "../../src/domain/windows";
 import { grantSize, remainingKnown, wantedAllotment } from "../../src/limits/allotment";
 import {
   type QuotaHolder,
@@ -16,7 +17,6 @@ import {
   wants,
   windowReports,
 } from "../../src/limits/held-allotment";
-import { windowAt } from "../../src/limits/windows";
 
 class MapStore implements QuotaStore {
   readonly counts = new Map<string, number>();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_KEY_SCOPES, PLANS, ROUTES, SCOPES } from "../../src/auth/policy";
 import { isKeyManagement, matchRoute } from "../../src/auth/route";
+import { DEFAULT_KEY_SCOPES, PLANS, ROUTES, SCOPES } from "../../src/domain/policy";
 
-describe("route matching (CONTRACT §3 route table)", () => {
+describe("route matching (docs/api.md#the-decision-table route table)", () => {
   it("matches every row of the table, HEAD wherever GET is", () => {
     for (const rule of ROUTES) {
       const path = rule.path.replaceAll("{id}", "abc_123");

@@ -4,12 +4,12 @@ import { ADMIN_TOKEN, admin, edge, newAccount, newKey, problemOf, tag } from "./
 
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-describe("admin API: accounts (CONTRACT §4)", () => {
+describe("admin API: accounts (docs/api.md#for-the-dashboard-backend-the-admin-api)", () => {
   it("creates, reads and updates an account's plan", async () => {
     const id = `acct_${tag()}`;
     let res = await admin("PUT", `/accounts/${id}`, { plan: "starter" });
     expect(res.status).toBe(200);
-    // The plans' default limits, from CONTRACT §7.
+    // The plans' default limits, from docs/limits.md.
     expect(await res.json()).toEqual({ account_id: id, plan: "starter", limits: { per_minute: 60, per_day: 10_000 } });
     res = await admin("PUT", `/accounts/${id}`, { plan: "agency", ignored: true });
     expect(await res.json()).toEqual({
@@ -64,7 +64,7 @@ describe("admin API: accounts (CONTRACT §4)", () => {
   });
 });
 
-describe("admin API: keys (CONTRACT §4)", () => {
+describe("admin API: keys (docs/api.md#for-the-dashboard-backend-the-admin-api)", () => {
   it("creates a key: shown once, default scopes, null name and expiry", async () => {
     const accountId = await newAccount();
     const res = await admin("POST", `/accounts/${accountId}/keys`, "");
@@ -195,7 +195,7 @@ describe("admin API: keys (CONTRACT §4)", () => {
   });
 });
 
-describe("admin API: access (CONTRACT §4)", () => {
+describe("admin API: access (docs/api.md#for-the-dashboard-backend-the-admin-api)", () => {
   it("refuses a missing or wrong token with 401 admin_unauthorized and WWW-Authenticate: Bearer", async () => {
     for (const authorization of [null, "Bearer wrong", `Basic ${ADMIN_TOKEN}`, `Bearer ${ADMIN_TOKEN}x`]) {
       const headers = new Headers();

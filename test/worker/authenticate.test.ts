@@ -13,7 +13,7 @@ async function expect401(res: Response, code: string) {
   return problem;
 }
 
-describe("authentication (CONTRACT §3 rows 1–5)", () => {
+describe("authentication (docs/api.md#the-decision-table rows 1–5)", () => {
   it("refuses a key in the URL with 400 key_in_url, before anything else", async () => {
     const { key } = await newAccountWithKey();
     const t = tag();

@@ -1,8 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_KEY_SCOPES, ROUTES, SCOPES } from "../../src/auth/policy";
 import type { KeyAuthority } from "../../src/authority/key-authority";
+import { DEFAULT_KEY_SCOPES, ROUTES, SCOPES } from "../../src/domain/policy";
 import {
   admin,
   edge,
@@ -17,8 +17,8 @@ import {
   withKey,
 } from "./helpers";
 
-/** Every scope of the contract's plan table (CONTRACT §3), written out rather than read from the policy. */
-const CONTRACT_SCOPES = [
+/** Every scope of the documented plan table (docs/api.md#the-decision-table), written out rather than read from the policy. */
+const SPEC_SCOPES = [
   "competitors:read",
   "alerts:read",
   "alerts:write",
@@ -42,7 +42,7 @@ function concretePath(path: string): string {
   return path.replaceAll("{id}", "id_42");
 }
 
-describe("the route table (CONTRACT §3)", () => {
+describe("the route table (docs/api.md#the-decision-table)", () => {
   it("forwards every row to exactly its path for a key holding exactly that scope, on agency", async () => {
     const accountId = await newAccount("agency");
     const keys = new Map<string, string>();
@@ -78,7 +78,7 @@ describe("the route table (CONTRACT §3)", () => {
   });
 
   it("gates every scope a plan lacks with 403 plan_required, even for a key that holds it", async () => {
-    // The plan table of CONTRACT §3, written out: what each plan lacks.
+    // The plan table of docs/api.md#the-decision-table, written out: what each plan lacks.
     const LACKING: Record<"starter" | "pro", string[]> = {
       starter: [
         "export",
@@ -97,10 +97,10 @@ describe("the route table (CONTRACT §3)", () => {
     };
     for (const plan of ["starter", "pro"] as const) {
       const accountId = await newAccount(plan);
-      const { key } = await newKey(accountId, { scopes: CONTRACT_SCOPES });
+      const { key } = await newKey(accountId, { scopes: SPEC_SCOPES });
       const lacking = LACKING[plan];
-      // And what each plan has is forwarded: the complement, over every scope of the contract.
-      for (const scope of CONTRACT_SCOPES.filter((s) => !lacking.includes(s))) {
+      // And what each plan has is forwarded: the complement, over every documented scope.
+      for (const scope of SPEC_SCOPES.filter((s) => !lacking.includes(s))) {
         const rule = ROUTES.find((r) => r.scope === scope);
         if (!rule) throw new Error(`no route for ${scope}`);
         const res = await withKey(key, concretePath(rule.path), { method: rule.methods[0] });
@@ -188,7 +188,7 @@ describe("the route table (CONTRACT §3)", () => {
   });
 });
 
-describe("GET /v1/api-keys/current (CONTRACT §6)", () => {
+describe("GET /v1/api-keys/current (docs/api.md#get-v1api-keyscurrent)", () => {
   it("answers from the edge with the calling key's metadata, never forwarded", async () => {
     const { accountId, key, id, created_at } = await newAccountWithKey("pro", {
       name: "dashboard",

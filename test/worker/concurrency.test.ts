@@ -1,5 +1,5 @@
 /**
- * Requests that arrive together across a lease renewal (issue: requests that hang). Each request
+ * Requests that arrive together across a lease renewal (no request awaits another's I/O). Each request
  * is its own invocation of the Worker (`exports.default.fetch`), with its own I/O context: one that
  * awaited another request's authority call would be cancelled by workerd as hung (a bare 500).
  */

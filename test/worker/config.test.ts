@@ -1,4 +1,4 @@
-/** Configuration of CONTRACT §1 that changes behaviour: ADMIN_TOKEN, KEY_PREFIX, ASSERTION_AUDIENCE. */
+/** Configuration of docs/configuration.md that changes behaviour: ADMIN_TOKEN, KEY_PREFIX, ASSERTION_AUDIENCE. */
 import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
 import {

@@ -1,5 +1,5 @@
 /**
- * Cost per request, counted (issue: performance): KV reads and authority calls on the hot path for
+ * Cost per request, counted (docs/performance.md): KV reads and authority calls on the hot path for
  * each benchmark scenario. The isolate's caches are real; only counters wrap the bindings.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";

@@ -1,6 +1,6 @@
 /**
- * Gaps that seeded bugs slipped through (issue: tests that fail when the code is wrong). Each test
- * pins one rule by itself, with expected values written from the contract.
+ * Gaps that seeded bugs slipped through (each pins a documented rule). Each test
+ * pins one rule by itself, with expected values written from docs/.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";

@@ -5,8 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { SCOPES } from "../../src/auth/policy";
 import { isKeyManagement, matchRoute } from "../../src/auth/route";
+import { SCOPES } from "../../src/domain/policy";
 import { admin, EDGE, edge, newAccount, newAccountWithKey, received, registerCreatedKey, tag } from "./helpers";
 
 const RUNS = 500;
@@ -180,7 +180,7 @@ describe("hostile input (property-based)", () => {
 
   it("any key name from the whole of Unicode: 201 if and only if it has no control, bidi-override or lone-surrogate character", async () => {
     const accountId = await newAccount();
-    // CONTRACT §10, written out here rather than taken from the code under test.
+    // docs/api.md#our-choices-where-the-rules-are-silent, written out here rather than taken from the code under test.
     const unsafe = (name: string) =>
       [...name].some((ch) => {
         const c = ch.codePointAt(0) ?? 0;

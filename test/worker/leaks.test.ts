@@ -1,5 +1,5 @@
 /**
- * Leaked keys revoke themselves (CONTRACT §9). The tests stand in for GitHub: they make their own
+ * Leaked keys revoke themselves (docs/leak-reports.md). The tests stand in for GitHub: they make their own
  * P-256 key pairs, publish them in a keys document served by the local stand-in, and sign reports
  * as GitHub does (base64 of a DER ECDSA signature over the raw body).
  */
@@ -48,7 +48,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe("a leak report (CONTRACT §9)", () => {
+describe("a leak report (docs/leak-reports.md)", () => {
   it("revokes a reported key at once with reason leaked; the next request with it gets 401 revoked_key", async () => {
     const { accountId, key, id } = await newAccountWithKey("pro");
     const t = tag();
@@ -128,7 +128,7 @@ describe("a leak report (CONTRACT §9)", () => {
   });
 });
 
-describe("a report that cannot be trusted (CONTRACT §9)", () => {
+describe("a report that cannot be trusted (docs/leak-reports.md)", () => {
   it("a KV record that names a key whose hash does not match is a false positive, and that key stays active", async () => {
     const { accountId, key, id } = await newAccountWithKey("pro");
     const minted = generateKey("niq_live_");
@@ -222,7 +222,7 @@ describe("a report that cannot be trusted (CONTRACT §9)", () => {
   });
 });
 
-describe("bodies of a report (CONTRACT §9)", () => {
+describe("bodies of a report (docs/leak-reports.md)", () => {
   it("not an array of {token, …}: 400 invalid_request", async () => {
     for (const body of [
       "{}",

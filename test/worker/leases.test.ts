@@ -1,5 +1,5 @@
 /**
- * Authority leases (issue: performance): strong consistency without an authority call on every
+ * Authority leases (docs/performance.md): strong consistency without an authority call on every
  * request. The test configuration grants leases of 150 ms (AUTH_LEASE_MS in vitest.config.ts).
  */
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";

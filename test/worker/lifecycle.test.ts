@@ -1,6 +1,6 @@
 /**
- * The key lifecycle (CONTRACT §8, row 5a of §3): rolling with a grace period, per-key IP
- * allowlists, revocation reasons. Expected values come from the contract.
+ * The key lifecycle (docs/lifecycle.md, row 5a of docs/api.md#the-decision-table): rolling with a grace period, per-key IP
+ * allowlists, revocation reasons. Expected values come from the documentation.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
@@ -34,7 +34,7 @@ async function roll(accountId: string, keyId: string, body?: unknown): Promise<{
   return { status: res.status, rolled };
 }
 
-describe("rolling a key (CONTRACT §8)", () => {
+describe("rolling a key (docs/lifecycle.md)", () => {
   it("answers 201 with a new key copying scopes, minute limit, allowlist and name; the old one expires after the grace", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     const now = Date.UTC(2030, 0, 1, 12, 0, 0);
@@ -208,7 +208,7 @@ describe("a roll keeps a policy of expiring keys", () => {
   });
 });
 
-describe("IP allowlists (CONTRACT §8, row 5a)", () => {
+describe("IP allowlists (docs/lifecycle.md, row 5a)", () => {
   function from(ip: string | null): HeadersInit {
     return ip === null ? {} : { "CF-Connecting-IP": ip };
   }
@@ -288,7 +288,7 @@ describe("IP allowlists (CONTRACT §8, row 5a)", () => {
   });
 });
 
-describe("revocation reasons (CONTRACT §8)", () => {
+describe("revocation reasons (docs/lifecycle.md)", () => {
   it("null while active, revoked after DELETE; revoking again keeps the first reason and time", async () => {
     const { accountId, id } = await newAccountWithKey("pro");
     expect([(await keyList(accountId))[id]?.revoked_reason, (await keyList(accountId))[id]?.leak]).toEqual([

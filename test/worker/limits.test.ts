@@ -1,5 +1,5 @@
 /**
- * Rate limits and quotas (CONTRACT §7, row 9a of §3). Expected values come from the contract. The
+ * Rate limits and quotas (docs/limits.md, row 9a of docs/api.md#the-decision-table). Expected values come from the documentation. The
  * clock is controlled (`vi.useFakeTimers({ toFake: ["Date"] })`, which the edge and the authority
  * share here), so that a test sits inside one window however slow the machine.
  */
@@ -46,7 +46,7 @@ async function put(accountId: string, body: unknown) {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-describe("limits of an account (CONTRACT §7)", () => {
+describe("limits of an account (docs/limits.md)", () => {
   it("PUT and GET answer the limits in force: plan defaults, overrides, null for no limit, defaults restored", async () => {
     const id = `acct_${tag()}`;
     expect(await put(id, { plan: "pro" })).toEqual({
@@ -101,7 +101,7 @@ describe("limits of an account (CONTRACT §7)", () => {
   });
 });
 
-describe("a key's own minute limit (CONTRACT §7)", () => {
+describe("a key's own minute limit (docs/limits.md)", () => {
   it("is shown on creation, in the key list and by /v1/api-keys/current; null when none", async () => {
     const accountId = await newAccount("pro");
     const limited = await newKey(accountId, { rate_limit_per_minute: 30 });
@@ -128,7 +128,7 @@ describe("a key's own minute limit (CONTRACT §7)", () => {
   });
 });
 
-describe("row 9a: admitted exactly up to the limit, then 429 (CONTRACT §7)", () => {
+describe("row 9a: admitted exactly up to the limit, then 429 (docs/limits.md)", () => {
   it("a lone client in a fresh window: exactly `limit` forwarded, r down by 1 each, then 429 with its headers", async () => {
     const { key, accountId } = await newAccountWithKey("pro", {}, { per_minute: 12, per_day: 1_000 });
     const at = freezeInFreshMinute(1_000);
@@ -311,7 +311,7 @@ describe("the cost of refusals over a limit", () => {
   });
 });
 
-describe("RateLimit headers (CONTRACT §7)", () => {
+describe("RateLimit headers (docs/limits.md)", () => {
   it("replace the origin's own; with no window at all, neither is sent and the origin's are removed", async () => {
     const metered = await newAccountWithKey("pro", {}, { per_minute: 50, per_day: null });
     const unmetered = await newAccountWithKey("pro", {}, UNMETERED);
@@ -328,7 +328,7 @@ describe("RateLimit headers (CONTRACT §7)", () => {
   });
 });
 
-describe("strong limits (CONTRACT §7)", () => {
+describe("strong limits (docs/limits.md)", () => {
   it("once a lower limit's PUT has answered, no request takes the window past it", async () => {
     const { key, accountId } = await newAccountWithKey("pro", {}, { per_minute: 100, per_day: null });
     const at = freezeInFreshMinute();

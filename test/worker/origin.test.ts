@@ -41,7 +41,7 @@ async function forwarded(path: string, init: RequestInit = {}): Promise<{ res: R
   return { res, got: got[0] as ReceivedRequest };
 }
 
-describe("header hygiene (CONTRACT §5)", () => {
+describe("header hygiene (docs/api.md#for-origin-teams-what-the-origin-receives)", () => {
   it("never lets client-sent claims, assertions, method overrides or credentials reach the origin", async () => {
     const { key, accountId, id } = await newAccountWithKey("pro", { scopes: ["competitors:write", "usage:read"] });
     const t = tag();
@@ -122,8 +122,8 @@ describe("header hygiene (CONTRACT §5)", () => {
   });
 });
 
-describe("the signed assertion (CONTRACT §5)", () => {
-  it("carries the contract's claims and verifies against the published JWKS and with plain jose", async () => {
+describe("the signed assertion (docs/api.md#for-origin-teams-what-the-origin-receives)", () => {
+  it("carries the documented claims and verifies against the published JWKS and with plain jose", async () => {
     const t = tag();
     const { res, got } = await forwarded(`/v1/competitors/c1?t=${t}&x=%20y`);
     const token = got.headers["x-neariq-auth-assertion"] as string;
@@ -297,7 +297,7 @@ describe("misconfiguration fails closed (503 misconfigured)", () => {
     }
   });
 
-  it("for a missing or unusable ORIGIN_URL; the JWKS still answers 200 (CONTRACT §10)", async () => {
+  it("for a missing or unusable ORIGIN_URL; the JWKS still answers 200 (docs/api.md#our-choices-where-the-rules-are-silent)", async () => {
     const { key } = await newAccountWithKey();
     const healthy = (await (await edge("/.well-known/jwks.json")).json()) as { keys: JWK[] };
     for (const value of [undefined, "", "not a url", "ftp://127.0.0.1/", "/relative"]) {

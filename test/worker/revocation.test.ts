@@ -4,7 +4,7 @@ import { clearIsolateMemory } from "../../src/auth/isolate-memory";
 import { sha256Hex } from "../../src/keys/hash";
 import { admin, newAccount, newKey, problemOf, received, tag, withKey } from "./helpers";
 
-describe("revocation (strong: CONTRACT §4 consistency)", () => {
+describe("revocation (strong: docs/api.md#for-the-dashboard-backend-the-admin-api consistency)", () => {
   it("refuses the very next request with 401 revoked_key, and the origin receives nothing", async () => {
     const accountId = await newAccount();
     const { id, key } = await newKey(accountId);

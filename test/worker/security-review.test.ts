@@ -1,5 +1,5 @@
 /**
- * The security review's findings (issue: security review; CONTRACT §10), each pinned by a test
+ * The security review's findings (docs/api.md#our-choices-where-the-rules-are-silent, SECURITY.md), each pinned by a test
  * that fails without its fix.
  */
 import { describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 /**
- * Unknown well-formed keys (issue: performance, the refusal tail): an isolate remembers that KV
+ * Unknown well-formed keys (docs/performance.md): an isolate remembers that KV
  * does not know a key for 10 s, and a request that finds the entry in its last 2 s has KV asked
  * again in the background, so that a key presented again and again never waits on KV, while the
  * entry never says more than what KV said at most 10 s ago.

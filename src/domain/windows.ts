@@ -1,6 +1,6 @@
 /**
  * @module
- * The rate-limit windows of CONTRACT §7: fixed and aligned to UTC. A minute window starts at
+ * The rate-limit windows of docs/limits.md: fixed and aligned to UTC. A minute window starts at
  * second `:00`, a day window at `00:00:00Z`. Pure functions of a clock reading.
  */
 
@@ -34,7 +34,7 @@ export function windowAt(name: WindowName, now: number): WindowSpan {
   return { start, end: start + length };
 }
 
-/** Whole seconds until `end`, at least 1 (CONTRACT §7: `retry_after` ≥ 1, `t` between 1 and the window). */
+/** Whole seconds until `end`, at least 1 (docs/limits.md: `retry_after` ≥ 1, `t` between 1 and the window). */
 export function secondsUntil(end: number, now: number, windowMs: number): number {
   const seconds = Math.ceil((end - now) / 1000);
   return Math.min(Math.max(seconds, 1), windowMs / 1000);

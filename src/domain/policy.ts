@@ -1,9 +1,12 @@
 /**
  * @module
- * The one place for the scopes, the default key scopes, the plans with their default limits and
- * the `/v1` route table (CONTRACT §2, §3 and §7). The code, the tests and the README's tables all
- * read this file.
+ * The bottom floor: the scopes, the default key scopes, the plans with their default limits, the
+ * account-id pattern and the `/v1` route table (docs/policy.md, docs/api.md#keys). The code, the
+ * tests and the tables of docs/policy.md all read this file; it imports nothing.
  */
+
+/** What an `account_id` may be, everywhere it is accepted (docs/api.md#for-the-dashboard-backend-the-admin-api). */
+export const ACCOUNT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export const SCOPES = [
   "competitors:read",
@@ -61,13 +64,16 @@ export const PLANS = {
 
 export type Plan = keyof typeof PLANS;
 
+/** The plans' names, in the order of `PLANS` (starter, pro, agency). */
+export const PLAN_NAMES = Object.keys(PLANS) as Plan[];
+
 /** An account's limits: requests per UTC minute and per UTC day; `null` is no limit for that window. */
 export interface AccountLimits {
   readonly per_minute: number | null;
   readonly per_day: number | null;
 }
 
-/** Each plan's default limits (CONTRACT §7); an account may override them. */
+/** Each plan's default limits (docs/limits.md); an account may override them. */
 export const PLAN_LIMITS = {
   starter: { per_minute: 60, per_day: 10_000 },
   pro: { per_minute: 600, per_day: 100_000 },
@@ -103,7 +109,7 @@ export interface RouteRule {
   readonly answeredByEdge?: true;
 }
 
-/** The `/v1` route table of CONTRACT §3. `HEAD` is allowed wherever `GET` is. Adding an endpoint is one line. */
+/** The `/v1` route table of docs/api.md#the-decision-table. `HEAD` is allowed wherever `GET` is. Adding an endpoint is one line. */
 export const ROUTES: readonly RouteRule[] = [
   { methods: ["GET"], path: "/v1/business", scope: "competitors:read" },
   { methods: ["PATCH"], path: "/v1/business", scope: "business:write" },
