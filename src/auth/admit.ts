@@ -61,16 +61,17 @@ export async function admit(
   throw rateLimited(holder.allotment?.windows ?? [], Date.now());
 }
 
-/** 429 `rate_limited`, naming the full window that resets last (docs/limits.md). */
+/** 429 `rate_limited`, naming the full window that resets last, and when it resets (docs/limits.md#over-the-limit-429-rate_limited). */
 function rateLimited(windows: readonly WindowCount[], now: number): ProblemError {
   const limited = windows.filter((w): w is WindowCount & { limit: number } => w.limit !== null);
   const window = blockingWindow(limited.filter(isFull)) ?? (limited[0] as (typeof limited)[number]);
   const retryAfter = secondsUntil(window.end, now, lengthOf(window.name));
+  const resetsAt = new Date(window.end).toISOString();
   const reports = limited.map((w) => ({ ...w, remaining: Math.max(0, w.limit - w.granted) }));
   return new ProblemError(
     "rate_limited",
-    `The ${window.name} limit of ${window.limit} requests is used up; retry in ${retryAfter} s.`,
-    { policy: window.name, limit: window.limit, retry_after: retryAfter },
+    `The ${window.name} limit of ${window.limit} requests is used up; it resets at ${resetsAt} (in ${retryAfter} s).`,
+    { policy: window.name, limit: window.limit, retry_after: retryAfter, resets_at: resetsAt },
     { ...rateLimitHeaders(reports, now), "Retry-After": String(retryAfter) },
   );
 }

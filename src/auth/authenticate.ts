@@ -11,7 +11,7 @@ import type { Bindings, EdgeConfig } from "../env";
 import { withDeadline } from "../http/deadline";
 import { ProblemError } from "../http/problem";
 import type { RequestLog } from "../http/request-log";
-import { isWellFormedKey, MAX_KEY_HEADER_BYTES } from "../keys/format";
+import { CHECKSUM_LENGTH, type KeyFlaw, keyFlaw, MAX_KEY_HEADER_BYTES, RANDOM_LENGTH } from "../keys/format";
 import { sha256Hex } from "../keys/hash";
 import { type KeyRecord, kvKeyFor, parseKeyRecord } from "../keys/record";
 import type { QuotaHolder } from "../limits/held-allotment";
@@ -42,7 +42,35 @@ export interface Principal {
   readonly asked: boolean;
 }
 
-const INVALID = "The API key is not valid.";
+/** `invalid_key`'s `detail` for a well-formed key this API does not know. */
+const UNKNOWN =
+  "This API key is not known here: it was never created on this deployment, or was typed for another one. Check which key your code sends.";
+
+/** `invalid_key`'s `detail` for each flaw of form, in words a person can act on (docs/api.md#the-decision-table). */
+function malformed(flaw: KeyFlaw, prefix: string): string {
+  const length = prefix.length + RANDOM_LENGTH + CHECKSUM_LENGTH;
+  switch (flaw) {
+    case "prefix":
+      return `This is not a key of this API: its keys start with ${prefix}.`;
+    case "length":
+      return `The API key has the wrong length: a key is ${length} characters. Check that it was copied whole.`;
+    case "alphabet":
+      return "The API key holds characters other than letters and digits after its prefix. Check that it was copied without quotes or other characters.";
+    case "checksum":
+      return "The API key's checksum does not match: it has a typo. Copy it again from where it was stored.";
+  }
+}
+
+const SURROUNDING_WHITESPACE = /^[ \t]+|[ \t]+$/g;
+
+/** RFC 9110 §5.5: spaces and tabs around a field value are not part of it (a regular expression only when there are some). */
+function withoutSurroundingWhitespace(value: string | null): string | null {
+  if (!value) return value;
+  const first = value.charCodeAt(0);
+  const last = value.charCodeAt(value.length - 1);
+  const padded = first === 32 || first === 9 || last === 32 || last === 9;
+  return padded ? value.replace(SURROUNDING_WHITESPACE, "") : value;
+}
 
 function revoked(): ProblemError {
   return new ProblemError("revoked_key", "This API key has been revoked.");
@@ -55,7 +83,7 @@ const utf8 = new TextEncoder();
 
 /** The key the caller presented, checked for form only (no storage is touched). */
 function presentedKey(headers: Headers, prefix: string): string {
-  const value = headers.get("x-neariq-key");
+  const value = withoutSurroundingWhitespace(headers.get("x-neariq-key"));
   if (!value) {
     const detail = headers.get("authorization")
       ? "Send the API key in the X-NearIQ-Key header; a key in Authorization is not accepted."
@@ -69,8 +97,11 @@ function presentedKey(headers: Headers, prefix: string): string {
   if (tooLong) {
     throw new ProblemError("invalid_key", `The X-NearIQ-Key header is longer than ${MAX_KEY_HEADER_BYTES} bytes.`);
   }
-  if (value.includes(",")) throw new ProblemError("invalid_key", "Send exactly one API key.");
-  if (!isWellFormedKey(value, prefix)) throw new ProblemError("invalid_key", INVALID);
+  if (value.includes(",")) {
+    throw new ProblemError("invalid_key", "The X-NearIQ-Key header holds several keys; send exactly one.");
+  }
+  const flaw = keyFlaw(value, prefix);
+  if (flaw) throw new ProblemError("invalid_key", malformed(flaw, prefix));
   return value;
 }
 
@@ -128,7 +159,7 @@ async function findRecord(
   const now = Date.now();
   if (unknown !== undefined && unknown.until > now) {
     if (unknown.until - now <= UNKNOWN_KEY_REFRESH_MS) refreshUnknownKey(env, hash, unknown, config, log, background);
-    throw new ProblemError("invalid_key", INVALID);
+    throw new ProblemError("invalid_key", UNKNOWN);
   }
   const started = now;
   let record: KeyRecord | null;
@@ -140,7 +171,7 @@ async function findRecord(
   } finally {
     log.kv_ms += Date.now() - started;
   }
-  if (!record) throw new ProblemError("invalid_key", INVALID);
+  if (!record) throw new ProblemError("invalid_key", UNKNOWN);
   return record;
 }
 
@@ -182,7 +213,7 @@ export function principalFrom(
   asked: boolean,
 ): Principal {
   const { key, plan, limits } = check;
-  if (!key || !plan || !limits) throw new ProblemError("invalid_key", INVALID);
+  if (!key || !plan || !limits) throw new ProblemError("invalid_key", UNKNOWN);
   if (key.revokedAt !== null) {
     records.set(hash, { ...record, revoked_at: new Date(key.revokedAt).toISOString() });
     throw revoked();

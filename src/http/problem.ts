@@ -57,7 +57,7 @@ const RETRY_AFTER: Partial<Record<ProblemCode, string>> = { auth_unavailable: "1
  * A problem the edge answers with. `detail` is shown to the caller: never put a key in it.
  *
  * @example
- * throw new ProblemError("invalid_key", "The API key is not valid.");
+ * throw new ProblemError("invalid_key", "This API key is not known here: …");
  */
 export class ProblemError extends HTTPException {
   readonly code: ProblemCode;

@@ -77,17 +77,32 @@ function isBase62(text: string): boolean {
   return true;
 }
 
+/** Why a candidate is not a well-formed key, checked in this order. */
+export type KeyFlaw = "prefix" | "length" | "alphabet" | "checksum";
+
+/**
+ * What is wrong with `candidate` as a key for `prefix` (`null`: nothing; it is well-formed):
+ * another prefix, the wrong length, characters outside base62, or a checksum that does not match.
+ * Case-sensitive. Says nothing about whether the key exists.
+ *
+ * @example
+ * keyFlaw("niq_live_" + "0".repeat(38), "niq_live_") // "checksum"
+ */
+export function keyFlaw(candidate: string, prefix: string): KeyFlaw | null {
+  if (!candidate.startsWith(prefix)) return "prefix";
+  if (candidate.length !== prefix.length + RANDOM_LENGTH + CHECKSUM_LENGTH) return "length";
+  const body = candidate.slice(prefix.length);
+  if (!isBase62(body)) return "alphabet";
+  const random = body.slice(0, RANDOM_LENGTH);
+  return body.slice(RANDOM_LENGTH) === checksum(random) ? null : "checksum";
+}
+
 /**
  * True when `candidate` is a well-formed key for `prefix`: right prefix, length, alphabet and
  * checksum. Case-sensitive. Says nothing about whether the key exists.
  */
 export function isWellFormedKey(candidate: string, prefix: string): boolean {
-  if (candidate.length !== prefix.length + RANDOM_LENGTH + CHECKSUM_LENGTH) return false;
-  if (!candidate.startsWith(prefix)) return false;
-  const body = candidate.slice(prefix.length);
-  if (!isBase62(body)) return false;
-  const random = body.slice(0, RANDOM_LENGTH);
-  return body.slice(RANDOM_LENGTH) === checksum(random);
+  return keyFlaw(candidate, prefix) === null;
 }
 
 /** The hint shown in key lists: the prefix, `…` and the key's last 4 characters. */

@@ -332,6 +332,47 @@ describe("quickstart over HTTP (wrangler dev + example origin + key CLI)", () =>
     expect(next.status).toBe(200);
   }, 30_000);
 
+  it("a trailing space or tab around the key, as curl sends it, is not part of the key", async () => {
+    for (const padded of [`${key} `, `\t${key}\t`]) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(EDGE_PORT, "127.0.0.1");
+        let text = "";
+        socket.on("data", (d) => {
+          text += d.toString("latin1");
+          if (text.includes("\r\n\r\n")) {
+            socket.destroy();
+            resolve(text);
+          }
+        });
+        socket.on("error", reject);
+        socket.write(
+          `GET /v1/competitors HTTP/1.1\r\nHost: 127.0.0.1\r\nX-NearIQ-Key: ${padded}\r\nConnection: close\r\n\r\n`,
+        );
+      });
+      expect(answer.split("\r\n")[0]).toBe("HTTP/1.1 200 OK");
+    }
+  });
+
+  it("a limit added during a busy minute applies to what the minute admitted: a burst then gets exactly the rest", async () => {
+    const busy = `${account}_busy`;
+    expect((await keysCli("plan", busy, "pro", "--per-minute", "none", "--per-day", "none")).code).toBe(0);
+    const keys: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const created = await keysCli("create", busy, "--export");
+      keys.push(/NEARIQ_KEY='([^']+)'/.exec(created.stdout)?.[1] ?? "");
+    }
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 35_000) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 200));
+    const call = (k: string) => fetch(`${EDGE}/v1/competitors`, { headers: { "X-NearIQ-Key": k } });
+    const before = await Promise.all(Array.from({ length: 12 }, (_, i) => call(keys[i % 3] as string)));
+    expect(before.map((r) => r.status)).toEqual(Array(12).fill(200));
+    expect((await keysCli("plan", busy, "pro", "--per-minute", "20", "--per-day", "none")).code).toBe(0);
+    const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => call(keys[i % 3] as string)));
+    const statuses = burst.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200).length).toBe(8);
+    expect(statuses.filter((s) => s === 429).length).toBe(22);
+  }, 90_000);
+
   it("revokes with the CLI; the next request gets 401 revoked_key", async () => {
     const revoked = await keysCli("revoke", account, keyId);
     expect(revoked.code).toBe(0);

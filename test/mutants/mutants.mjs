@@ -672,4 +672,29 @@ export const MUTANTS = [
     to: "",
     tests: ["test/unit/dashboard-memory.test.ts"],
   },
+  // --- what a newcomer tripped on ---
+  {
+    name: "key header: surrounding spaces and tabs kept",
+    rule: "RFC 9110 §5.5: surrounding whitespace is not part of the value",
+    file: "src/auth/authenticate.ts",
+    from: 'return padded ? value.replace(SURROUNDING_WHITESPACE, "") : value;',
+    to: "return value;",
+    tests: [W("newcomer")],
+  },
+  {
+    name: "invalid_key: one detail for every flaw",
+    rule: "invalid_key says which flaw it is",
+    file: "src/auth/authenticate.ts",
+    from: 'if (flaw) throw new ProblemError("invalid_key", malformed(flaw, prefix));',
+    to: 'if (flaw) throw new ProblemError("invalid_key", "The API key is not valid.");',
+    tests: [W("newcomer")],
+  },
+  {
+    name: "429: no resets_at",
+    rule: "a 429 says when its window resets",
+    file: "src/auth/admit.ts",
+    from: "retry_after: retryAfter, resets_at: resetsAt },",
+    to: "retry_after: retryAfter },",
+    tests: [W("newcomer")],
+  },
 ];

@@ -131,7 +131,11 @@ describe("one rule at a time in the X-NearIQ-Key header", () => {
     for (const value of [`${key}, ${other.key}`, `${key},${key}`]) {
       const res = await withKey(value, "/v1/competitors");
       const problem = await problemOf(res);
-      expect([res.status, problem.code, problem.detail]).toEqual([401, "invalid_key", "Send exactly one API key."]);
+      expect([res.status, problem.code, problem.detail]).toEqual([
+        401,
+        "invalid_key",
+        "The X-NearIQ-Key header holds several keys; send exactly one.",
+      ]);
     }
   });
 
@@ -148,7 +152,8 @@ describe("one rule at a time in the X-NearIQ-Key header", () => {
     ]);
     const exact = `${key}${"0".repeat(512 - key.length)}`;
     problem = await problemOf(await withKey(exact, "/v1/competitors"));
-    expect([problem.status, problem.code, problem.detail]).toEqual([401, "invalid_key", "The API key is not valid."]);
+    expect([problem.status, problem.code]).toEqual([401, "invalid_key"]);
+    expect(problem.detail).toMatch(/wrong length/);
   });
 });
 
