@@ -1,7 +1,7 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { captureConsoleLine } from "./test/support/console-capture.ts";
-import { TEST_ORIGIN_PORT } from "./test/support/test-origin.ts";
+import { TEST_ORIGIN_PORT, TEST_SANDBOX_PORT } from "./test/support/test-origin.ts";
 import { testSecrets } from "./test/support/test-secrets.ts";
 
 const secrets = await testSecrets();
@@ -25,6 +25,10 @@ export default defineConfig({
               bindings: {
                 ...secrets,
                 ORIGIN_URL: `http://127.0.0.1:${TEST_ORIGIN_PORT}`,
+                ORIGIN_TEST_URL: `http://127.0.0.1:${TEST_SANDBOX_PORT}`,
+                EVENTS_WEBHOOK_URL: `http://127.0.0.1:${TEST_ORIGIN_PORT}/__webhook`,
+                // Usage is handed in at most this long after it was counted (10 s in production).
+                USAGE_HAND_IN_MS: "300",
                 SECRET_SCANNING_KEYS_URL: `http://127.0.0.1:${TEST_ORIGIN_PORT}/__github-keys`,
                 // Short leases keep revocation tests quick; lease behaviour has tests of its own.
                 AUTH_LEASE_MS: "150",

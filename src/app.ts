@@ -1,20 +1,23 @@
 /**
  * @module
  * The edge, top to bottom. Every `/v1` request goes: request id → configuration check →
- * key-in-URL guard → authenticate → IP allowlist → route policy and authorize → admit (rate limits and quotas) →
- * the edge's own answer or the origin. Beside it: the admin API, leaked-key reports from GitHub,
- * `/healthz` and the JWKS, routed by Hono. The Worker's entry, {@link fetchEdge}, is at the bottom.
+ * key-in-URL guard → authenticate → IP allowlist → route policy and authorize → the origin of the
+ * key's mode (live, or the sandbox for test keys) → admit (rate limits and quotas) → the edge's own
+ * answer or the origin; then it is counted in its key's usage. Beside it: the admin API, leaked-key
+ * reports from GitHub, `/healthz` and the JWKS, routed by Hono. The Worker's entry,
+ * {@link fetchEdge}, is at the bottom.
  */
 import { Hono } from "hono";
 import { adminApi } from "./admin/api";
-import { presentCurrentKey } from "./admin/present";
 import type { AppEnv } from "./app-env";
 import { admit } from "./auth/admit";
 import { authenticate } from "./auth/authenticate";
 import { authorize } from "./auth/authorize";
+import { presentCurrentKey } from "./auth/current-key";
 import { refuseOutsideAllowlist } from "./auth/ip-allowlist";
 import { refuseKeyInUrl } from "./auth/key-in-url";
 import type { Bindings } from "./env";
+import { webhookSettings } from "./events/webhook-config";
 import { ProblemError } from "./http/problem";
 import { errorAnswer, requestContext, serveRequest } from "./http/request-context";
 import type { RequestState } from "./http/request-state";
@@ -24,7 +27,8 @@ import { forwardToOrigin, originTarget } from "./origin/forward";
 import { originHeaders } from "./origin/headers";
 import { jwksFor } from "./origin/signing-key";
 import { secretScanningReport } from "./partners/github-secret-scanning";
-import { requireReady, requireSigningKey } from "./readiness";
+import { requireReady, requireSigningKey, requireTestOrigin } from "./readiness";
+import { countUsage } from "./usage/hand-in";
 
 export const app = new Hono<AppEnv>();
 
@@ -33,7 +37,8 @@ app.use("*", requestContext);
 app.get("/healthz", async (c) => {
   c.var.state.log.route = "/healthz";
   await requireReady(c.env, c.var.state.config);
-  return c.json({ status: "ok" });
+  const webhooks = webhookSettings(c.env).status;
+  return c.json(webhooks === null ? { status: "ok" } : { status: "ok", webhooks });
 });
 
 app.get("/.well-known/jwks.json", async (c) => {
@@ -47,8 +52,19 @@ app.route("/_admin", adminApi);
 
 app.post("/_partners/github/secret-scanning", secretScanningReport);
 
-/** Every request under `/v1`: the whole decision, then the edge's own answer or the origin's. */
+/** Every request under `/v1`: the whole decision, then the edge's own answer or the origin's; counted in usage. */
 async function apiRequest(request: Request, url: URL, env: Bindings, state: RequestState): Promise<Response> {
+  try {
+    const response = await decideAndAnswer(request, url, env, state);
+    countUsage(env, state, null);
+    return response;
+  } catch (error) {
+    countUsage(env, state, error instanceof ProblemError ? error.code : null);
+    throw error;
+  }
+}
+
+async function decideAndAnswer(request: Request, url: URL, env: Bindings, state: RequestState): Promise<Response> {
   const { config, log, requestId } = state;
   const ready = await requireReady(env, config);
   refuseKeyInUrl(url, config.keyPattern);
@@ -56,15 +72,17 @@ async function apiRequest(request: Request, url: URL, env: Bindings, state: Requ
   refuseOutsideAllowlist(principal.key, request.headers);
   const route = authorize(request.method, url.pathname, principal);
   log.route = route.path;
+  const origin = principal.key.mode === "test" ? requireTestOrigin(config) : ready;
   state.rateLimit = await admit(principal, env, config, log);
+  state.admitted = true;
   if (route.answeredByEdge) {
     const headers = { "Cache-Control": "no-store" };
     return request.method === "HEAD"
       ? new Response(null, { status: 200, headers })
       : Response.json(presentCurrentKey(principal), { headers });
   }
-  const target = originTarget(ready.originUrl, url);
-  const claims = assertionClaims(principal, requestId, request.method, target, ready.audience);
+  const target = originTarget(origin.originUrl, url);
+  const claims = assertionClaims(principal, requestId, request.method, target, origin.audience);
   const assertion = await signAssertion(ready.signingKey, claims);
   const headers = originHeaders(request.headers, config.keyPattern, claimHeaders(claims, assertion));
   const started = Date.now();

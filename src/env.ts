@@ -3,6 +3,7 @@
  * The Worker's bindings, secrets and vars (docs/configuration.md), typed and checked once per isolate.
  * A missing or unusable value becomes `misconfigured`, never a crash, and no value is ever echoed.
  */
+import { HAND_IN_MS } from "./domain/usage";
 import { keyLikePattern } from "./keys/format";
 
 /**
@@ -10,7 +11,16 @@ import { keyLikePattern } from "./keys/format";
  * as what they are: possibly missing (the types are generated with the names `npm run dev` puts in
  * `.dev.vars`, so that `wrangler dev` finds them current).
  */
-export interface Bindings extends Omit<Env, "ADMIN_TOKEN" | "ASSERTION_PRIVATE_JWK" | "ORIGIN_URL"> {
+export interface Bindings
+  extends Omit<
+    Env,
+    | "ADMIN_TOKEN"
+    | "ASSERTION_PRIVATE_JWK"
+    | "ORIGIN_URL"
+    | "ORIGIN_TEST_URL"
+    | "EVENTS_WEBHOOK_URL"
+    | "EVENTS_WEBHOOK_SECRET"
+  > {
   /** Base URL requests are forwarded to; must be an absolute http(s) URL. */
   ORIGIN_URL?: string;
   /** Bearer token of the dashboard backend; at least 32 characters, else the admin API is off. */
@@ -25,16 +35,31 @@ export interface Bindings extends Omit<Env, "ADMIN_TOKEN" | "ASSERTION_PRIVATE_J
   SECRET_SCANNING_KEYS_URL?: string;
   /** Optional: sent as a bearer token with fetches of the keys document (GitHub's limit for anonymous fetches is 60 an hour). */
   SECRET_SCANNING_GITHUB_TOKEN?: string;
+  /** Where events are delivered, and the Standard Webhooks secret that signs them (docs/events.md). */
+  EVENTS_WEBHOOK_URL?: string;
+  EVENTS_WEBHOOK_SECRET?: string;
+  /** The prefix of test keys (docs/test-keys.md); default `niq_test_`. */
+  TEST_KEY_PREFIX?: string;
+  /** The sandbox origin test keys reach (docs/test-keys.md); must be an absolute http(s) URL. */
+  ORIGIN_TEST_URL?: string;
+  /** At most how long after counting it an isolate hands usage in (ms, ≤ 10000; tests make it short). */
+  USAGE_HAND_IN_MS?: string;
 }
 
 export const DEFAULT_SECRET_SCANNING_KEYS_URL = "https://api.github.com/meta/public_keys/secret_scanning";
 
 export interface EdgeConfig {
   readonly keyPrefix: string;
-  /** Anything that looks like a key: the prefix and 32 or more base62 characters. */
+  /** The prefix of test keys (docs/test-keys.md). */
+  readonly testKeyPrefix: string;
+  /** Both prefixes: a key is one of them and 38 base62 characters. */
+  readonly keyPrefixes: readonly string[];
+  /** Anything that looks like a key, live or test: a prefix and 32 or more base62 characters. */
   readonly keyPattern: RegExp;
   /** `null` when `ORIGIN_URL` is missing or not an absolute http(s) URL. */
   readonly originUrl: URL | null;
+  /** The sandbox origin of test keys; `null` when `ORIGIN_TEST_URL` is unset or unusable. */
+  readonly originTestUrl: URL | null;
   readonly originTimeoutMs: number;
   /** How long an isolate may reuse the authority's "this key is active" answer. */
   readonly authLeaseMs: number;
@@ -44,6 +69,8 @@ export interface EdgeConfig {
   /** `null` when `ADMIN_TOKEN` is unset or too short. */
   readonly adminToken: string | null;
   readonly secretScanningKeysUrl: string;
+  /** How long after counting it an isolate hands usage in at the latest (**our choice** of knob: `USAGE_HAND_IN_MS`, default 10000). */
+  readonly usageHandInMs: number;
   /** `null` when `SECRET_SCANNING_GITHUB_TOKEN` is unset or empty. */
   readonly secretScanningToken: string | null;
 }
@@ -80,10 +107,14 @@ export function readConfig(env: Bindings): EdgeConfig {
   const originUrl = parseOriginUrl(env.ORIGIN_URL);
   const token = env.ADMIN_TOKEN;
   const keyPrefix = env.KEY_PREFIX || "niq_live_";
+  const testKeyPrefix = env.TEST_KEY_PREFIX || "niq_test_";
   const config: EdgeConfig = {
     keyPrefix,
-    keyPattern: keyLikePattern(keyPrefix),
+    testKeyPrefix,
+    keyPrefixes: [keyPrefix, testKeyPrefix],
+    keyPattern: keyLikePattern(keyPrefix, testKeyPrefix),
     originUrl,
+    originTestUrl: parseOriginUrl(env.ORIGIN_TEST_URL),
     originTimeoutMs: parseDuration(env.ORIGIN_TIMEOUT_MS, 30_000),
     authLeaseMs: parseDuration(env.AUTH_LEASE_MS, 2_000),
     authTimeoutMs: parseDuration(env.AUTH_TIMEOUT_MS, 2_000),
@@ -91,6 +122,7 @@ export function readConfig(env: Bindings): EdgeConfig {
     adminToken: token && token.length >= MIN_ADMIN_TOKEN_LENGTH ? token : null,
     secretScanningKeysUrl: env.SECRET_SCANNING_KEYS_URL || DEFAULT_SECRET_SCANNING_KEYS_URL,
     secretScanningToken: env.SECRET_SCANNING_GITHUB_TOKEN || null,
+    usageHandInMs: Math.min(parseDuration(env.USAGE_HAND_IN_MS, HAND_IN_MS), HAND_IN_MS),
   };
   cache.set(env, config);
   return config;

@@ -35,6 +35,20 @@ export async function requireSigningKey(env: Bindings): Promise<SigningKey> {
  * @example
  * const { originUrl, signingKey } = await requireReady(env, state.config);
  */
+/**
+ * Where a test key's request goes (docs/test-keys.md): the sandbox origin, with its own `aud`; 503
+ * `test_mode_unavailable` when `ORIGIN_TEST_URL` is unset or unusable (live traffic is untouched).
+ */
+export function requireTestOrigin(config: EdgeConfig): { originUrl: URL; audience: string } {
+  if (!config.originTestUrl) {
+    throw new ProblemError(
+      "test_mode_unavailable",
+      "Test keys cannot be served here: this deployment has no sandbox origin (ORIGIN_TEST_URL).",
+    );
+  }
+  return { originUrl: config.originTestUrl, audience: config.originTestUrl.origin };
+}
+
 export async function requireReady(env: Bindings, config: EdgeConfig): Promise<Ready> {
   if (!config.originUrl || !config.audience) {
     // The signing key is checked first, so that a missing key is reported whatever ORIGIN_URL is.

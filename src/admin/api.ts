@@ -1,20 +1,25 @@
 /**
  * @module
- * The admin API (docs/api.md#for-the-dashboard-backend-the-admin-api), for the dashboard backend only: accounts and their plans, and the
- * creation, listing and revocation of keys. Every change goes through the account's authority.
+ * The admin API (docs/api.md#for-the-dashboard-backend-the-admin-api), for the dashboard backend
+ * only: accounts, their plans and closing; keys (create, list, roll, revoke); usage and events.
+ * Every call goes through the account's authority; every change names its actor (`X-NearIQ-Actor`).
  */
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { forgetUnknownKey } from "../auth/isolate-memory";
 import { askAuthority, authorityFor, changeDeadline } from "../authority/client";
+import { presentAccount, presentCreatedKey, presentKey, presentUsage, rfc3339 } from "../authority/present";
 import type { AuthorityResult, Rolled, StoredKey } from "../authority/types";
+import type { UsageAnswer } from "../authority/usage-ledger";
+import type { AccountEvent } from "../domain/events";
+import type { KeyMode } from "../domain/policy";
 import { ProblemError } from "../http/problem";
 import { generateKey, keyHint } from "../keys/format";
 import { sha256Hex } from "../keys/hash";
 import { readJsonBody } from "./body";
 import { guardAdmin } from "./guard";
 import { openApiDocument } from "./openapi";
-import { presentAccount, presentCreatedKey, presentKey, rfc3339 } from "./present";
+import { actorOf, parseEventsQuery, parseUsageQuery } from "./queries";
 import { parseNewKeyBody, parsePlanBody, parseRollBody, validAccountId } from "./validate";
 
 const MAX_KEY_ID_LENGTH = 64;
@@ -48,6 +53,12 @@ function keyIdOf(c: Context<AppEnv>): string {
   return keyId;
 }
 
+/** The prefix of a new key of `mode`. */
+function prefixFor(c: Context<AppEnv>, mode: KeyMode): string {
+  const { config } = c.var.state;
+  return mode === "test" ? config.testKeyPrefix : config.keyPrefix;
+}
+
 /** A new key for `prefix`: the key (shown once), its hash and its hint. */
 async function newKeyMaterial(prefix: string) {
   const key = generateKey(prefix);
@@ -65,11 +76,12 @@ export const adminApi = new Hono<AppEnv>();
 adminApi.use("*", guardAdmin);
 
 adminApi.put("/accounts/:account_id", async (c) => {
+  const actor = actorOf(c.req.raw.headers);
   const accountId = accountIdOf(c);
   logRoute(c, "PUT /_admin/accounts/{account_id}", accountId);
   const { plan, limits } = parsePlanBody(await readJsonBody(c.req.raw));
   const account = await askAuthority(
-    () => authorityFor(c.env, accountId).setPlan(accountId, plan, limits),
+    () => authorityFor(c.env, accountId).setPlan(accountId, plan, limits, actor),
     adminDeadline(c),
   );
   return c.json(presentAccount(account));
@@ -84,13 +96,14 @@ adminApi.get("/accounts/:account_id", async (c) => {
 });
 
 adminApi.post("/accounts/:account_id/keys", async (c) => {
+  const actor = actorOf(c.req.raw.headers);
   const accountId = accountIdOf(c);
   logRoute(c, "POST /_admin/accounts/{account_id}/keys", accountId);
   const request = parseNewKeyBody(await readJsonBody(c.req.raw), Date.now());
-  const { key, hash, hint } = await newKeyMaterial(c.var.state.config.keyPrefix);
+  const { key, hash, hint } = await newKeyMaterial(prefixFor(c, request.mode));
   const created = unwrap(
     await askAuthority<AuthorityResult<StoredKey>>(
-      () => authorityFor(c.env, accountId).createKey({ hash, hint, ...request }),
+      () => authorityFor(c.env, accountId).createKey({ hash, hint, ...request }, actor),
       adminDeadline(c),
     ),
   );
@@ -109,12 +122,13 @@ adminApi.get("/accounts/:account_id/keys", async (c) => {
 });
 
 adminApi.delete("/accounts/:account_id/keys/:key_id", async (c) => {
+  const actor = actorOf(c.req.raw.headers);
   const accountId = accountIdOf(c);
   logRoute(c, "DELETE /_admin/accounts/{account_id}/keys/{key_id}", accountId);
   const keyId = keyIdOf(c);
   const revoked = unwrap(
     await askAuthority<AuthorityResult<{ id: string; revokedAt: number }>>(
-      () => authorityFor(c.env, accountId).revokeKey(keyId),
+      () => authorityFor(c.env, accountId).revokeKey(keyId, actor),
       adminDeadline(c),
     ),
   );
@@ -123,17 +137,27 @@ adminApi.delete("/accounts/:account_id/keys/:key_id", async (c) => {
 });
 
 adminApi.post("/accounts/:account_id/keys/:key_id/roll", async (c) => {
+  const actor = actorOf(c.req.raw.headers);
   const accountId = accountIdOf(c);
   logRoute(c, "POST /_admin/accounts/{account_id}/keys/{key_id}/roll", accountId);
   const keyId = keyIdOf(c);
   const request = parseRollBody(await readJsonBody(c.req.raw), Date.now());
-  const { key, hash, hint } = await newKeyMaterial(c.var.state.config.keyPrefix);
+  // The new key keeps the old one's mode: its material is made for both, and the authority picks.
+  const live = await newKeyMaterial(c.var.state.config.keyPrefix);
+  const test = await newKeyMaterial(c.var.state.config.testKeyPrefix);
+  const material = (m: typeof live) => ({ hash: m.hash, hint: m.hint });
   const rolled = unwrap(
     await askAuthority<AuthorityResult<Rolled>>(
-      () => authorityFor(c.env, accountId).rollKey(keyId, { hash, hint, ...request }),
+      () =>
+        authorityFor(c.env, accountId).rollKey(
+          keyId,
+          { live: material(live), test: material(test), ...request },
+          actor,
+        ),
       adminDeadline(c),
     ),
   );
+  const { key, hash } = rolled.key.mode === "test" ? test : live;
   forgetUnknownKey(hash);
   c.var.state.log.key_id = rolled.key.id;
   return c.json(
@@ -144,6 +168,45 @@ adminApi.post("/accounts/:account_id/keys/:key_id/roll", async (c) => {
     },
     201,
   );
+});
+
+adminApi.delete("/accounts/:account_id", async (c) => {
+  const actor = actorOf(c.req.raw.headers);
+  const accountId = accountIdOf(c);
+  logRoute(c, "DELETE /_admin/accounts/{account_id}", accountId);
+  const closed = unwrap(
+    await askAuthority<AuthorityResult<{ closedAt: number; keysRevoked: number }>>(
+      () => authorityFor(c.env, accountId).closeAccount(actor),
+      adminDeadline(c),
+    ),
+  );
+  return c.json({ account_id: accountId, closed_at: rfc3339(closed.closedAt), keys_revoked: closed.keysRevoked });
+});
+
+adminApi.get("/accounts/:account_id/usage", async (c) => {
+  const accountId = accountIdOf(c);
+  logRoute(c, "GET /_admin/accounts/{account_id}/usage", accountId);
+  const query = parseUsageQuery(new URL(c.req.url).searchParams, Date.now());
+  const usage = unwrap(
+    await askAuthority<AuthorityResult<UsageAnswer>>(
+      () => authorityFor(c.env, accountId).usageOf(query),
+      adminDeadline(c),
+    ),
+  );
+  return c.json(presentUsage(accountId, query, usage));
+});
+
+adminApi.get("/accounts/:account_id/events", async (c) => {
+  const accountId = accountIdOf(c);
+  logRoute(c, "GET /_admin/accounts/{account_id}/events", accountId);
+  const query = parseEventsQuery(new URL(c.req.url).searchParams);
+  const page = unwrap(
+    await askAuthority<AuthorityResult<{ events: AccountEvent[]; next: string | null }>>(
+      () => authorityFor(c.env, accountId).eventsOf(query),
+      adminDeadline(c),
+    ),
+  );
+  return c.json(page);
 });
 
 adminApi.get("/openapi.json", (c) => {

@@ -62,6 +62,21 @@ const accountId = {
   schema: { type: "string", pattern: ACCOUNT_ID_PATTERN.source },
 };
 const keyId = { name: "key_id", in: "path", required: true, schema: { type: "string" } };
+const actor = {
+  name: "X-NearIQ-Actor",
+  in: "header",
+  required: false,
+  description:
+    "Who made the change, recorded as the events' actor (e.g. the dashboard user's e-mail): 1–200 characters in U+0020–U+007E.",
+  schema: { type: "string", minLength: 1, maxLength: 200, pattern: "^[\\x20-\\x7e]{1,200}$" },
+};
+const query = (name: string, description: string, schema: Record<string, unknown>) => ({
+  name,
+  in: "query",
+  required: false,
+  description,
+  schema,
+});
 const admin = { security: [{ adminToken: [] }] };
 
 const V1_ERRORS = {
@@ -78,7 +93,9 @@ const V1_ERRORS = {
     headers: { ...rateLimitHeaders, "Retry-After": { schema: { type: "integer", minimum: 1 } } },
   },
   "502": problem("origin_unavailable."),
-  "503": problem("misconfigured, or auth_unavailable (Retry-After)."),
+  "503": problem(
+    "misconfigured, auth_unavailable (Retry-After), or test_mode_unavailable (a test key, no sandbox origin).",
+  ),
   "504": problem("origin_timeout."),
 };
 
@@ -122,6 +139,7 @@ function buildDocument() {
         parameters: [accountId],
         put: {
           ...admin,
+          parameters: [actor],
           operationId: "putAccount",
           summary: "Create an account or change its plan and limits",
           description: "Answers once no lease granted under the old plan or limits is current (up to AUTH_LEASE_MS).",
@@ -134,11 +152,58 @@ function buildDocument() {
           summary: "An account's plan and the limits in force",
           responses: { ...ok("The account.", "Account"), ...ADMIN_ERRORS },
         },
+        delete: {
+          ...admin,
+          parameters: [actor],
+          operationId: "closeAccount",
+          summary: "Close an account: every key refused at once, its data erased, account.closed delivered",
+          description: "Answers once no lease on any of its keys is current (up to AUTH_LEASE_MS).",
+          responses: { ...ok("The close.", "Closed"), ...ADMIN_ERRORS },
+        },
+      },
+      "/_admin/accounts/{account_id}/usage": {
+        parameters: [accountId],
+        get: {
+          ...admin,
+          operationId: "getUsage",
+          summary: "Requests each key admitted and refused, per UTC hour or day",
+          parameters: [
+            query("granularity", "hour (default) or day.", { type: "string", enum: ["hour", "day"] }),
+            query("from", "RFC 3339, inclusive, rounded down to its bucket; default 24 hours or 30 days before to.", {
+              type: "string",
+              format: "date-time",
+            }),
+            query("to", "RFC 3339, exclusive, rounded down; default the start of the next bucket.", {
+              type: "string",
+              format: "date-time",
+            }),
+            query("key_id", "Only this key's counts.", { type: "string" }),
+          ],
+          responses: { ...ok("Every bucket of the range, the totals and the keys.", "Usage"), ...ADMIN_ERRORS },
+        },
+      },
+      "/_admin/accounts/{account_id}/events": {
+        parameters: [accountId],
+        get: {
+          ...admin,
+          operationId: "listEvents",
+          summary: "The account's events, oldest first",
+          parameters: [
+            query("after", "Only events after this event id.", { type: "string" }),
+            query("limit", "1–100, default 50.", { type: "integer", minimum: 1, maximum: 100 }),
+            query("type", "Only events of this type.", { type: "string" }),
+          ],
+          responses: {
+            ...ok("A page of events; next is the last id when more may follow.", "EventPage"),
+            ...ADMIN_ERRORS,
+          },
+        },
       },
       "/_admin/accounts/{account_id}/keys": {
         parameters: [accountId],
         post: {
           ...admin,
+          parameters: [actor],
           operationId: "createKey",
           summary: "Create a key: the only time the key is shown",
           requestBody: { required: false, content: json("NewKeyBody") },
@@ -155,6 +220,7 @@ function buildDocument() {
         parameters: [accountId, keyId],
         delete: {
           ...admin,
+          parameters: [actor],
           operationId: "revokeKey",
           summary: "Revoke a key, strongly; revoking again answers the same revoked_at",
           responses: { ...ok("The revocation.", "Revoked"), ...ADMIN_ERRORS },
@@ -164,6 +230,7 @@ function buildDocument() {
         parameters: [accountId, keyId],
         post: {
           ...admin,
+          parameters: [actor],
           operationId: "rollKey",
           summary: "Roll a key: a new key copying the old; the old one expires after the grace period",
           requestBody: { required: false, content: json("RollBody") },

@@ -6,7 +6,10 @@
  * receives against them.
  */
 import { z } from "zod";
-import { MAX_LIMIT, PLANS, SCOPES } from "../domain/policy";
+import { EVENT_ID_PATTERN, EVENT_TYPES } from "../domain/events";
+import { KEY_MODES, type KeyMode, MAX_LIMIT, PLAN_NAMES, type Plan as PlanName, SCOPES } from "../domain/policy";
+import { COUNTED_REFUSALS } from "../domain/usage";
+import { WINDOW_ORDER } from "../domain/windows";
 import { parseBlock } from "../net/cidr";
 import { LATEST_TIME_MS, parseRfc3339 } from "./rfc3339";
 
@@ -24,9 +27,10 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 /** Every schema the OpenAPI document names, by its id. */
 export const apiSchemas = z.registry<{ id: string }>();
 
-const PLAN_NAMES = Object.keys(PLANS) as [keyof typeof PLANS, ...(keyof typeof PLANS)[]];
-
-export const Plan = z.enum(PLAN_NAMES).meta({ description: "The account's plan." });
+export const Plan = z.enum(PLAN_NAMES as [PlanName, ...PlanName[]]).meta({ description: "The account's plan." });
+export const Mode = z
+  .enum(KEY_MODES as [KeyMode, ...KeyMode[]])
+  .meta({ description: "live: the origin; test: the sandbox origin, with windows of its own." });
 export const Scope = z.enum(SCOPES);
 const Scopes = z.array(Scope).meta({ description: "Sorted, without duplicates." });
 
@@ -84,6 +88,7 @@ export const NewKeyBody = z
     expires_at: Time.nullable().optional().meta({ description: "In the future; RFC 3339, any offset." }),
     rate_limit_per_minute: Limit.nullable().optional(),
     allowed_ips: AllowedIps.nullable().optional(),
+    mode: Mode.optional().meta({ description: "Default live; a test key starts with TEST_KEY_PREFIX." }),
   })
   .register(apiSchemas, { id: "NewKeyBody" });
 
@@ -91,7 +96,9 @@ export const RollBody = z
   .object({
     grace_seconds: z.number().int().min(0).max(MAX_GRACE_SECONDS).optional().meta({ description: "Default 86400." }),
     name: KeyName.nullable().optional().meta({ description: "Default: the old key's name." }),
-    expires_at: Time.nullable().optional().meta({ description: "Of the new key; default: none." }),
+    expires_at: Time.nullable()
+      .optional()
+      .meta({ description: "Of the new key; default: the old key's lifetime from now, or none." }),
   })
   .register(apiSchemas, { id: "RollBody" });
 
@@ -114,6 +121,7 @@ export const CreatedKey = z
     expires_at: TimeOut.nullable(),
     rate_limit_per_minute: Limit.nullable(),
     allowed_ips: z.array(z.string()).nullable(),
+    mode: Mode,
   })
   .register(apiSchemas, { id: "CreatedKey" });
 
@@ -138,6 +146,7 @@ export const ListedKey = z
     rolled_from: z.string().nullable(),
     rolled_to: z.string().nullable(),
     leak: z.object({ url: z.string().nullable(), source: z.string().nullable(), reported_at: TimeOut }).nullable(),
+    mode: Mode,
   })
   .register(apiSchemas, { id: "ListedKey" });
 
@@ -159,6 +168,7 @@ export const CurrentKey = z
     rate_limit_per_minute: Limit.nullable(),
     allowed_ips: z.array(z.string()).nullable(),
     limits: AccountLimits,
+    mode: Mode,
   })
   .register(apiSchemas, { id: "CurrentKey" });
 
@@ -196,9 +206,62 @@ export const Problem = z
     granted_scopes: z.array(z.string()).optional(),
     plan: z.string().optional(),
     invalid_scopes: z.array(z.string()).optional(),
-    policy: z.enum(["key-minute", "minute", "day"]).optional(),
+    policy: z.enum(WINDOW_ORDER as [string, ...string[]]).optional(),
     limit: z.number().int().optional(),
     retry_after: z.number().int().optional(),
+    resets_at: TimeOut.optional(),
   })
   .meta({ description: "RFC 9457 problem details (application/problem+json)." })
   .register(apiSchemas, { id: "Problem" });
+
+// --- usage, events, closing ---------------------------------------------------------------------
+
+const Refused = z
+  .partialRecord(z.enum(COUNTED_REFUSALS), z.number().int().min(1))
+  .meta({ description: "Refusals by code (rows 4–9a); only counts above 0; {} when none." });
+const TestTally = z
+  .object({ admitted: z.number().int().min(0), refused: Refused })
+  .meta({ description: "The same for test keys' traffic (live traffic is counted apart)." });
+const Tally = { admitted: z.number().int().min(0), refused: Refused, test: TestTally };
+
+export const Usage = z
+  .object({
+    account_id: z.string(),
+    key_id: z.string().nullable(),
+    granularity: z.enum(["hour", "day"]),
+    from: TimeOut,
+    to: TimeOut,
+    buckets: z.array(z.object({ start: TimeOut, ...Tally })).meta({ description: "Every bucket, oldest first." }),
+    totals: z.object(Tally),
+    keys: z
+      .array(z.object({ key_id: z.string(), ...Tally }))
+      .nullable()
+      .meta({ description: "Keys with any count, most admitted first, then by key_id; null with key_id." }),
+  })
+  .register(apiSchemas, { id: "Usage" });
+
+export const Event = z
+  .object({
+    id: z.string().regex(EVENT_ID_PATTERN),
+    type: z.enum(EVENT_TYPES),
+    account_id: z.string(),
+    created_at: TimeOut,
+    actor: z.string().nullable(),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .register(apiSchemas, { id: "Event" });
+
+export const EventPage = z
+  .object({
+    events: z.array(Event),
+    next: z.string().nullable().meta({ description: "The last event's id when more may follow, else null." }),
+  })
+  .register(apiSchemas, { id: "EventPage" });
+
+export const Closed = z
+  .object({
+    account_id: z.string(),
+    closed_at: TimeOut,
+    keys_revoked: z.number().int().min(0).meta({ description: "Keys still active when the account was closed." }),
+  })
+  .register(apiSchemas, { id: "Closed" });

@@ -10,6 +10,7 @@ import {
   ACCOUNT_ID_PATTERN,
   DEFAULT_KEY_SCOPES,
   isScope,
+  type KeyMode,
   type LimitsOverride,
   normalizeScopes,
   PLAN_NAMES,
@@ -81,6 +82,7 @@ export interface NewKeyRequest {
   readonly expiresAt: number | null;
   readonly rateLimitPerMinute: number | null;
   readonly allowedIps: readonly string[] | null;
+  readonly mode: KeyMode;
 }
 
 /** An `expires_at` the schema accepted, in the future (`now`), as epoch ms; `null` when absent. */
@@ -117,6 +119,7 @@ export function parseNewKeyBody(body: unknown, now: number): NewKeyRequest {
     expiresAt: futureTime(parsed.expires_at, now),
     rateLimitPerMinute: parsed.rate_limit_per_minute ?? null,
     allowedIps: normalizedBlocks(parsed.allowed_ips),
+    mode: parsed.mode ?? "live",
   };
 }
 

@@ -11,7 +11,7 @@ import type { Bindings, EdgeConfig } from "../env";
 import { withDeadline } from "../http/deadline";
 import { ProblemError } from "../http/problem";
 import type { RequestLog } from "../http/request-log";
-import { CHECKSUM_LENGTH, type KeyFlaw, keyFlaw, MAX_KEY_HEADER_BYTES, RANDOM_LENGTH } from "../keys/format";
+import { CHECKSUM_LENGTH, type KeyFlaw, keyFlaw, MAX_KEY_HEADER_BYTES, prefixOf, RANDOM_LENGTH } from "../keys/format";
 import { sha256Hex } from "../keys/hash";
 import { type KeyRecord, kvKeyFor, parseKeyRecord } from "../keys/record";
 import type { QuotaHolder } from "../limits/held-allotment";
@@ -47,11 +47,11 @@ const UNKNOWN =
   "This API key is not known here: it was never created on this deployment, or was typed for another one. Check which key your code sends.";
 
 /** `invalid_key`'s `detail` for each flaw of form, in words a person can act on (docs/api.md#the-decision-table). */
-function malformed(flaw: KeyFlaw, prefix: string): string {
+function malformed(flaw: KeyFlaw, prefix: string, config: EdgeConfig): string {
   const length = prefix.length + RANDOM_LENGTH + CHECKSUM_LENGTH;
   switch (flaw) {
     case "prefix":
-      return `This is not a key of this API: its keys start with ${prefix}.`;
+      return `This is not a key of this API: its keys start with ${config.keyPrefix} (or ${config.testKeyPrefix} for test keys).`;
     case "length":
       return `The API key has the wrong length: a key is ${length} characters. Check that it was copied whole.`;
     case "alphabet":
@@ -82,7 +82,7 @@ function expired(): ProblemError {
 const utf8 = new TextEncoder();
 
 /** The key the caller presented, checked for form only (no storage is touched). */
-function presentedKey(headers: Headers, prefix: string): string {
+function presentedKey(headers: Headers, config: EdgeConfig): { key: string; prefix: string } {
   const value = withoutSurroundingWhitespace(headers.get("x-neariq-key"));
   if (!value) {
     const detail = headers.get("authorization")
@@ -100,9 +100,10 @@ function presentedKey(headers: Headers, prefix: string): string {
   if (value.includes(",")) {
     throw new ProblemError("invalid_key", "The X-NearIQ-Key header holds several keys; send exactly one.");
   }
-  const flaw = keyFlaw(value, prefix);
-  if (flaw) throw new ProblemError("invalid_key", malformed(flaw, prefix));
-  return value;
+  const prefix = prefixOf(value, config.keyPrefixes);
+  const flaw = prefix === null ? "prefix" : keyFlaw(value, prefix);
+  if (flaw) throw new ProblemError("invalid_key", malformed(flaw, prefix ?? config.keyPrefix, config));
+  return { key: value, prefix: prefix as string };
 }
 
 /** KV's record of `hash` (`null` when KV does not know it), remembered either way. Throws when KV fails. */
@@ -190,11 +191,12 @@ export async function authenticate(
   log: RequestLog,
   background: (work: Promise<unknown>) => void,
 ): Promise<Principal> {
-  const presented = presentedKey(headers, config.keyPrefix);
-  const hash = await sha256Hex(presented);
+  const presented = presentedKey(headers, config);
+  const hash = await sha256Hex(presented.key);
   const record = await findRecord(env, hash, config, log, background);
   log.account_id = record.account_id;
   log.key_id = record.key_id;
+  log.mode = presented.prefix === config.testKeyPrefix ? "test" : "live";
   if (record.revoked_at !== null) throw revoked();
   if (expiredKeys.get(hash)) throw expired();
   const { check, holder, asked } = await checkKey(env, record, hash, config, log);

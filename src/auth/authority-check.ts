@@ -11,8 +11,8 @@ import type { Bindings, EdgeConfig } from "../env";
 import type { RequestLog } from "../http/request-log";
 import type { KeyRecord } from "../keys/record";
 import { type QuotaHolder, receive, spendable, takeReturning, wants } from "../limits/held-allotment";
+import { usageCounter } from "../usage/counter";
 import {
-  accountCounts,
   callEnded,
   callStarted,
   callsInFlight,
@@ -20,6 +20,7 @@ import {
   dropLease,
   type Lease,
   leases,
+  noteAccountCounts,
   storeLease,
 } from "./isolate-memory";
 
@@ -123,8 +124,10 @@ async function ask(
     returning: takeReturning(holder, sentAt),
   }));
   log.authority_calls++;
+  // What this isolate counted of the account's usage rides along (docs/usage.md#counting).
+  const handIn = usageCounter.take(record.account_id);
   const call = askAuthority(
-    () => authorityFor(env, record.account_id).checkKeys(questions, config.authLeaseMs),
+    () => authorityFor(env, record.account_id).checkKeys(questions, config.authLeaseMs, handIn),
     config.authTimeoutMs,
   );
   for (const [h] of asked) callStarted(h);
@@ -136,6 +139,7 @@ async function ask(
     for (const [h] of asked) callEnded(h);
   }
   if (!checks?.[0]) throw authUnavailable();
+  if (handIn) usageCounter.handedIn(record.account_id, handIn);
   const now = Date.now();
   let answer: Checked | undefined;
   asked.forEach(([h, keyId, previous], i) => {
@@ -143,7 +147,7 @@ async function ask(
     if (!check) return;
     log.authority_writes += check.writes;
     // The authority answered in this order: the last answer holds its latest count of the account's windows.
-    if (check.allotment) accountCounts.set(record.account_id, check.allotment.windows);
+    if (check.allotment) noteAccountCounts(record.account_id, check.allotment.windows);
     // Another request's ask may have landed meanwhile: keep what it brought, not what this one saw.
     const latest = config.authLeaseMs > 0 ? (leases.get(h) ?? previous) : previous;
     const holder: QuotaHolder = { allotment: latest.allotment, admitted: 0, since: sentAt };

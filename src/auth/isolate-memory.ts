@@ -9,6 +9,7 @@ import type { KeyCheck } from "../authority/types";
 import type { WindowCount } from "../domain/quota";
 import type { KeyRecord } from "../keys/record";
 import type { QuotaHolder, WindowKnowledge } from "../limits/held-allotment";
+import { usageCounter } from "../usage/counter";
 import { BoundedCache } from "./bounded-cache";
 
 export const MAX_ENTRIES = 10_000;
@@ -125,6 +126,12 @@ export interface Companion {
  */
 export const accountCounts = new BoundedCache<string, readonly WindowCount[]>(MAX_INDEXED_ACCOUNTS);
 
+/** Keeps the authority's latest count of each of the account's windows in `windows` (a key's own minute aside). */
+export function noteAccountCounts(accountId: string, windows: readonly WindowCount[]): void {
+  const kept = (accountCounts.get(accountId) ?? []).filter((c) => !windows.some((w) => w.name === c.name));
+  accountCounts.set(accountId, [...kept, ...windows.filter((w) => w.name !== "key-minute")]);
+}
+
 /**
  * What this isolate knows of the windows of `holder`'s allotment: for the account's windows, the
  * authority's latest count and the unspent rest of every allotment held here for the account's keys
@@ -176,5 +183,6 @@ export function clearIsolateMemory(): void {
   expiredKeys.clear();
   leasedByAccount.clear();
   accountCounts.clear();
+  usageCounter.clear();
   callsInFlight.clear();
 }

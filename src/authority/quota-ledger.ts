@@ -6,6 +6,7 @@
  * arithmetic of `limits/allotment` holds: granted ≤ limit in every window. The counts live in a
  * {@link QuotaStore}: the authority's SQLite in production, a map in the property test.
  */
+import { type AccountLimits, type KeyMode, TEST_LIMITS } from "../domain/policy";
 import type { Allotment, ReturnedAllotment, WindowCount } from "../domain/quota";
 import { type WindowName, windowAt } from "../domain/windows";
 import { creditBack, grantSize } from "../limits/allotment";
@@ -17,6 +18,30 @@ export interface MeteredWindow {
   readonly scope: string;
   /** `null`: no limit, but counted all the same. */
   readonly limit: number | null;
+}
+
+/**
+ * The windows that meter a key's requests: its own minute (if it has one), then the account's
+ * minute and day for a live key, or the account's test minute and day for a test key (fixed limits,
+ * docs/test-keys.md). The account's windows are counted even without a limit, so that a limit set
+ * during a window applies to what it admitted earlier (docs/limits.md#changing-limits).
+ */
+export function meteredWindows(
+  key: { readonly id: string; readonly rate_limit_per_minute: number | null; readonly mode: KeyMode },
+  limits: AccountLimits,
+): MeteredWindow[] {
+  const windows: MeteredWindow[] = [];
+  if (key.rate_limit_per_minute !== null) {
+    windows.push({ name: "key-minute", scope: `key:${key.id}`, limit: key.rate_limit_per_minute });
+  }
+  if (key.mode === "test") {
+    windows.push({ name: "test-minute", scope: "test:minute", limit: TEST_LIMITS.per_minute });
+    windows.push({ name: "test-day", scope: "test:day", limit: TEST_LIMITS.per_day });
+  } else {
+    windows.push({ name: "minute", scope: "account:minute", limit: limits.per_minute });
+    windows.push({ name: "day", scope: "account:day", limit: limits.per_day });
+  }
+  return windows;
 }
 
 /** Where the granted counts are kept. */

@@ -51,6 +51,36 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE api_keys ADD COLUMN rolled_to TEXT;
    ALTER TABLE api_keys ADD COLUMN leak TEXT;
    UPDATE api_keys SET revoked_reason = 'revoked' WHERE revoked_at IS NOT NULL;`,
+  // 4: usage, events and test keys. A key's mode (every earlier key is live) and whether its
+  // key.expiring and key.expired events were recorded; the last UTC day a quota.exhausted was
+  // recorded; requests per key and hour (and day), by outcome; the hand-ins already applied (so
+  // that a retried one is never counted twice); the event log and its delivery outbox.
+  `ALTER TABLE api_keys ADD COLUMN mode TEXT NOT NULL DEFAULT 'live';
+   ALTER TABLE api_keys ADD COLUMN expiring_recorded INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE api_keys ADD COLUMN expired_recorded INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE account ADD COLUMN quota_exhausted_day INTEGER;
+   ALTER TABLE account ADD COLUMN closed_at INTEGER;
+   CREATE TABLE usage_counts (
+     granularity TEXT NOT NULL,
+     bucket INTEGER NOT NULL,
+     key_id TEXT NOT NULL,
+     mode TEXT NOT NULL,
+     outcome TEXT NOT NULL,
+     count INTEGER NOT NULL,
+     PRIMARY KEY (granularity, bucket, key_id, mode, outcome)
+   );
+   CREATE TABLE usage_hand_ins (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL);
+   CREATE TABLE events (
+     id TEXT PRIMARY KEY,
+     type TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     actor TEXT,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX events_by_type ON events (type, id);
+   CREATE TABLE event_outbox (event_id TEXT PRIMARY KEY, attempts INTEGER NOT NULL DEFAULT 0);
+   UPDATE api_keys SET expiring_recorded = 1, expired_recorded = 1
+     WHERE expires_at IS NOT NULL AND expires_at <= CAST(strftime('%s', 'now') AS INTEGER) * 1000;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -3,7 +3,7 @@
  * What the key authority answers over RPC. Times are epoch milliseconds; the admin API and the
  * edge turn them into RFC 3339 UTC.
  */
-import type { AccountLimits, Plan } from "../domain/policy";
+import type { AccountLimits, KeyMode, Plan } from "../domain/policy";
 import type { Allotment, ReturnedAllotment } from "../domain/quota";
 
 export interface StoredKey {
@@ -27,6 +27,7 @@ export interface StoredKey {
   readonly rolledTo: string | null;
   /** The leak report that revoked the key. */
   readonly leak: LeakReport | null;
+  readonly mode: KeyMode;
 }
 
 export type RevokedReason = "revoked" | "leaked";
@@ -83,12 +84,13 @@ export interface NewKey {
   readonly expiresAt: number | null;
   readonly rateLimitPerMinute: number | null;
   readonly allowedIps: readonly string[] | null;
+  readonly mode: KeyMode;
 }
 
-/** A roll: the new key (its hash and hint), its name and expiry, and the old key's grace period. */
+/** A roll: the new key's hash and hint for either mode (it keeps the old key's), its name and expiry, and the old key's grace period. */
 export interface RollRequest {
-  readonly hash: string;
-  readonly hint: string;
+  readonly live: { readonly hash: string; readonly hint: string };
+  readonly test: { readonly hash: string; readonly hint: string };
   /** `undefined`: the old key's name. */
   readonly name: string | null | undefined;
   /** `undefined`: the old key's lifetime (`expires_at − created_at`) from now, or none when it had no expiry. */

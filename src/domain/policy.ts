@@ -64,6 +64,14 @@ export const PLANS = {
 
 export type Plan = keyof typeof PLANS;
 
+/** A live key reaches the origin; a test key the sandbox origin, with windows of its own (docs/test-keys.md). */
+export type KeyMode = "live" | "test";
+
+export const KEY_MODES: readonly KeyMode[] = ["live", "test"];
+
+/** The windows of an account's test traffic, the same on every plan and not changed by `limits`. */
+export const TEST_LIMITS: AccountLimits = { per_minute: 60, per_day: 1_000 };
+
 /** The plans' names, in the order of `PLANS` (starter, pro, agency). */
 export const PLAN_NAMES = Object.keys(PLANS) as Plan[];
 

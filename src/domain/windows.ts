@@ -7,10 +7,14 @@
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 86_400_000;
 
-/** The names a window goes by in `RateLimit-Policy`, `RateLimit` and a 429's `policy`, in header order. */
-export type WindowName = "key-minute" | "minute" | "day";
+/**
+ * The names a window goes by in `RateLimit-Policy`, `RateLimit` and a 429's `policy`, in header
+ * order: a key's own minute, the account's live minute and day, the account's test minute and day
+ * (test keys, docs/test-keys.md).
+ */
+export type WindowName = "key-minute" | "minute" | "day" | "test-minute" | "test-day";
 
-export const WINDOW_ORDER: readonly WindowName[] = ["key-minute", "minute", "day"];
+export const WINDOW_ORDER: readonly WindowName[] = ["key-minute", "minute", "day", "test-minute", "test-day"];
 
 export interface WindowSpan {
   readonly start: number;
@@ -19,7 +23,7 @@ export interface WindowSpan {
 }
 
 export function lengthOf(name: WindowName): number {
-  return name === "day" ? DAY_MS : MINUTE_MS;
+  return name === "day" || name === "test-day" ? DAY_MS : MINUTE_MS;
 }
 
 /**

@@ -22,6 +22,7 @@ const CATALOG = {
   origin_unavailable: [502, "Origin unavailable"],
   origin_timeout: [504, "Origin timeout"],
   admin_disabled: [503, "Admin API disabled"],
+  test_mode_unavailable: [503, "Test mode unavailable"],
   admin_unauthorized: [401, "Admin token required"],
   invalid_signature: [401, "Invalid signature"],
   invalid_account_id: [400, "Invalid account id"],

@@ -11,6 +11,8 @@ export interface RequestLog {
   route: string | null;
   account_id: string | null;
   key_id: string | null;
+  /** The key's mode, `live` or `test`, once its record is known. */
+  mode: string | null;
   code: string | null;
   status: number;
   kv_reads: number;
@@ -29,6 +31,7 @@ export function newRequestLog(requestId: string, method: string): RequestLog {
     route: null,
     account_id: null,
     key_id: null,
+    mode: null,
     code: null,
     status: 0,
     kv_reads: 0,

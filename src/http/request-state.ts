@@ -12,6 +12,10 @@ export interface RequestState {
   readonly log: RequestLog;
   /** `RateLimit-Policy` and `RateLimit` for the answer, once the request was admitted (row 9a). */
   rateLimit: Readonly<Record<string, string>>;
+  /** When the edge received the request: the UTC hour its usage belongs to. */
+  readonly receivedAt: number;
+  /** Whether the request passed rows 1–9a (it counts as admitted in usage, whatever the origin answers). */
+  admitted: boolean;
   /** Work that may outlive the answer (`ExecutionContext.waitUntil`); no request ever awaits it. */
   readonly background: (work: Promise<unknown>) => void;
 }
@@ -28,6 +32,8 @@ export function beginRequest(
     config: readConfig(env),
     log: newRequestLog(requestId, method),
     rateLimit: {},
+    receivedAt: Date.now(),
+    admitted: false,
     background,
   };
 }

@@ -114,7 +114,16 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** Matches anything that looks like a key: the prefix followed by 32 or more base62 characters. */
-export function keyLikePattern(prefix: string): RegExp {
-  return new RegExp(`${escapeRegExp(prefix)}[0-9A-Za-z]{${RANDOM_LENGTH},}`);
+/** Matches anything that looks like a key: one of the prefixes followed by 32 or more base62 characters. */
+export function keyLikePattern(...prefixes: string[]): RegExp {
+  return new RegExp(`(?:${prefixes.map(escapeRegExp).join("|")})[0-9A-Za-z]{${RANDOM_LENGTH},}`);
+}
+
+/** The one of `prefixes` that `candidate` starts with (the longest, should one begin another), or `null`. */
+export function prefixOf(candidate: string, prefixes: readonly string[]): string | null {
+  let found: string | null = null;
+  for (const prefix of prefixes) {
+    if (candidate.startsWith(prefix) && (found === null || prefix.length > found.length)) found = prefix;
+  }
+  return found;
 }

@@ -48,7 +48,7 @@ export function blockingWindow<T extends { readonly name: WindowName; readonly e
     if (
       !chosen ||
       w.end > chosen.end ||
-      (w.end === chosen.end && w.name === "minute" && chosen.name === "key-minute")
+      (w.end === chosen.end && (w.name === "minute" || w.name === "test-minute") && chosen.name === "key-minute")
     ) {
       chosen = w;
     }

@@ -21,6 +21,8 @@ export interface AssertionClaims {
   readonly jti: string;
   readonly htm: string;
   readonly htu: string;
+  /** `live` or `test` (docs/test-keys.md). */
+  readonly mode: string;
 }
 
 const ascii = new TextEncoder();

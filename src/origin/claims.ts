@@ -22,6 +22,7 @@ export function assertionClaims(
     jti: requestId,
     htm: method,
     htu: forwardedUrl.pathname + forwardedUrl.search,
+    mode: principal.key.mode,
   };
 }
 
@@ -33,6 +34,7 @@ export function claimHeaders(claims: AssertionClaims, assertion: string): Record
     "X-NearIQ-Scopes": claims.scope,
     "X-NearIQ-Plan": claims.plan,
     "X-NearIQ-Request-Id": claims.jti,
+    "X-NearIQ-Mode": claims.mode,
     "X-NearIQ-Auth-Assertion": assertion,
   };
 }

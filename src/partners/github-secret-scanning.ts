@@ -13,11 +13,17 @@ import type { LeakedKey } from "../authority/types";
 import { withDeadline } from "../http/deadline";
 import { ProblemError } from "../http/problem";
 import { parseJsonBytes, readBodyBytes } from "../http/read-body";
-import { isWellFormedKey } from "../keys/format";
+import { isWellFormedKey, prefixOf } from "../keys/format";
 import { sha256Hex } from "../keys/hash";
 import { kvKeyFor, parseKeyRecord } from "../keys/record";
 import { decodeBase64, derToRawSignature } from "./ecdsa-signature";
 import { githubKey, KeysUnavailable } from "./github-keys";
+
+/** A well-formed key of this edge, live or test (docs/test-keys.md). */
+function isOurKey(token: string, prefixes: readonly string[]): boolean {
+  const prefix = prefixOf(token, prefixes);
+  return prefix !== null && isWellFormedKey(token, prefix);
+}
 
 export const MAX_REPORT_BYTES = 1_048_576;
 export const MAX_REPORT_ITEMS = 1_000;
@@ -118,7 +124,7 @@ export async function secretScanningReport(c: Context<AppEnv>): Promise<Response
   await verifySignature(c, body);
   const items = parseReport(body);
   const hashes = await Promise.all(items.map((item) => sha256Hex(item.token)));
-  const ours = [...new Set(hashes.filter((_, i) => isWellFormedKey((items[i] as ReportItem).token, config.keyPrefix)))];
+  const ours = [...new Set(hashes.filter((_, i) => isOurKey((items[i] as ReportItem).token, config.keyPrefixes)))];
   const records = await recordsOf(c, ours);
   const byAccount = new Map<string, LeakedKey[]>();
   items.forEach((item, i) => {

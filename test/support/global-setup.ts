@@ -26,6 +26,7 @@ export default async function setup() {
   const origin = await startTestOrigin();
   return async () => {
     await new Promise<void>((resolve) => origin.server.close(() => resolve()));
+    await new Promise<void>((resolve) => origin.sandbox.close(() => resolve()));
     let consoleText = "";
     try {
       consoleText = readFileSync(CONSOLE_FILE, "utf8");

@@ -4,13 +4,14 @@
  * the origin did or did not receive. Started by vitest's global setup on 127.0.0.1.
  */
 import { createHash } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import { type ReceivedRequest, TEST_ORIGIN_PORT } from "./origin-contract.ts";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { type ReceivedRequest, type ReceivedWebhook, TEST_ORIGIN_PORT, TEST_SANDBOX_PORT } from "./origin-contract.ts";
 
-export { type ReceivedRequest, TEST_ORIGIN_PORT } from "./origin-contract.ts";
+export { type ReceivedRequest, TEST_ORIGIN_PORT, TEST_SANDBOX_PORT } from "./origin-contract.ts";
 
 export interface TestOrigin {
   server: Server;
+  sandbox: Server;
   /** Everything forwarded to the origin during the run. */
   received: ReceivedRequest[];
   /** Every key the tests created (registered by the test helpers), for the leak check. */
@@ -27,16 +28,61 @@ export interface AdminAnswer {
   body: string;
 }
 
-export function startTestOrigin(port = TEST_ORIGIN_PORT): Promise<TestOrigin> {
+export function startTestOrigin(port = TEST_ORIGIN_PORT, sandboxPort = TEST_SANDBOX_PORT): Promise<TestOrigin> {
   const received: ReceivedRequest[] = [];
+  // A stand-in webhook receiver: it records every delivery, and answers as told (`PUT /__webhook-mode`):
+  // "ok", "fail N" (the next N answer 500), "down" (503 until told otherwise), "slow" (no answer for 12 s).
+  const webhooks: ReceivedWebhook[] = [];
+  let webhookMode = "ok";
+  let failuresLeft = 0;
   const createdKeys = new Set<string>();
   const adminAnswers: AdminAnswer[] = [];
   // A stand-in for GitHub's secret-scanning keys document: set by the tests, fetched by the edge.
   let keysDocument: string | null = null;
   let keysDocumentFetches = 0;
   let keysDocumentAuthorization: string | null = null;
-  const server = createServer((req, res) => {
+  const handler = (origin: "live" | "sandbox") => (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://origin.test");
+    if (url.pathname === "/__webhook-mode") {
+      let text = "";
+      req.on("data", (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      req.on("end", () => {
+        const [mode, n] = text.split(" ");
+        webhookMode = mode ?? "ok";
+        failuresLeft = Number(n ?? 0);
+        res.end("ok");
+      });
+      return;
+    }
+    if (url.pathname === "/__webhooks") {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify(webhooks));
+      return;
+    }
+    if (url.pathname === "/__webhook") {
+      let body = "";
+      req.on("data", (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      req.on("end", () => {
+        let status = 204;
+        if (webhookMode === "down") status = 503;
+        else if (webhookMode === "fail" && failuresLeft > 0) {
+          failuresLeft--;
+          status = 500;
+        }
+        webhooks.push({ headers: req.headers, body, status });
+        if (webhookMode === "slow") {
+          setTimeout(() => res.destroy(), 12_000);
+          return;
+        }
+        res.writeHead(status);
+        res.end();
+      });
+      return;
+    }
     if (url.pathname === "/__created-key") {
       createdKeys.add(url.searchParams.get("key") ?? "");
       res.end("ok");
@@ -111,6 +157,7 @@ export function startTestOrigin(port = TEST_ORIGIN_PORT): Promise<TestOrigin> {
         headers: req.headers,
         bodyBytes: bytes,
         bodySha256: hash.digest("hex"),
+        origin,
       };
       received.push(entry);
       const behave = url.searchParams.get("behave");
@@ -131,8 +178,12 @@ export function startTestOrigin(port = TEST_ORIGIN_PORT): Promise<TestOrigin> {
       });
       res.end(JSON.stringify(entry));
     });
-  });
+  };
+  const server = createServer(handler("live"));
+  const sandbox = createServer(handler("sandbox"));
   return new Promise((resolve) =>
-    server.listen(port, "127.0.0.1", () => resolve({ server, received, createdKeys, adminAnswers })),
+    server.listen(port, "127.0.0.1", () =>
+      sandbox.listen(sandboxPort, "127.0.0.1", () => resolve({ server, sandbox, received, createdKeys, adminAnswers })),
+    ),
   );
 }

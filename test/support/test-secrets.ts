@@ -14,6 +14,8 @@ export async function testSecrets() {
   return {
     ADMIN_TOKEN: randomBytes(32).toString("base64url"),
     ASSERTION_PRIVATE_JWK: JSON.stringify(await generateSigningJwk("test-current")),
+    /** Signs webhook deliveries; the tests verify them with the standardwebhooks package. */
+    EVENTS_WEBHOOK_SECRET: `whsec_${randomBytes(32).toString("base64")}`,
     /** A second key, for rotation tests: its private half stays with the tests. */
     TEST_PREVIOUS_PRIVATE_JWK: JSON.stringify(await generateSigningJwk("test-previous")),
   };

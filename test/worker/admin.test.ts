@@ -71,7 +71,17 @@ describe("admin API: keys (docs/api.md#for-the-dashboard-backend-the-admin-api)"
     expect(res.status).toBe(201);
     const created = (await res.json()) as Record<string, unknown>;
     expect(Object.keys(created).sort()).toEqual(
-      ["created_at", "expires_at", "id", "key", "allowed_ips", "name", "rate_limit_per_minute", "scopes"].sort(),
+      [
+        "created_at",
+        "expires_at",
+        "id",
+        "key",
+        "allowed_ips",
+        "name",
+        "rate_limit_per_minute",
+        "scopes",
+        "mode",
+      ].sort(),
     );
     expect(created.rate_limit_per_minute).toBeNull();
     expect(created.key).toMatch(/^niq_live_[0-9A-Za-z]{38}$/);
@@ -162,6 +172,7 @@ describe("admin API: keys (docs/api.md#for-the-dashboard-backend-the-admin-api)"
       rolled_from: null,
       rolled_to: null,
       leak: null,
+      mode: "live",
     });
   });
 

@@ -212,6 +212,7 @@ describe("GET /v1/api-keys/current (docs/api.md#get-v1api-keyscurrent)", () => {
       rate_limit_per_minute: null,
       allowed_ips: null,
       limits: { per_minute: 600, per_day: 100_000 },
+      mode: "live",
     });
     const head = await withKey(key, `/v1/api-keys/current?t=${t}`, { method: "HEAD" });
     expect(head.status).toBe(200);

@@ -53,6 +53,7 @@ describe("rolling a key (docs/lifecycle.md)", () => {
       "expires_at",
       "id",
       "key",
+      "mode",
       "name",
       "old_key",
       "rate_limit_per_minute",

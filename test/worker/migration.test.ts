@@ -61,9 +61,13 @@ async function firstReleaseAccount(): Promise<{
   const stub = env.KEY_AUTHORITY.getByName(accountId);
   await runInDurableObject(stub, (_: KeyAuthority, state) => {
     const sql = state.storage.sql;
-    for (const table of ["account", "api_keys", "kv_outbox", "quota_windows", "schema_version"]) {
-      sql.exec(`DROP TABLE IF EXISTS ${table}`);
-    }
+    // Every table the current version made goes: the store is as the first release left it.
+    const tables = sql
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+      )
+      .toArray();
+    for (const { name } of tables) sql.exec(`DROP TABLE IF EXISTS ${name}`);
     sql.exec(FIRST_RELEASE_SCHEMA);
     sql.exec(
       "INSERT INTO account (singleton, account_id, plan, updated_at) VALUES (1, ?, 'pro', ?)",
@@ -144,6 +148,6 @@ describe("an authority of the first release, after the upgrade", () => {
       (_: KeyAuthority, state) =>
         state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").one().version,
     );
-    expect(version).toBe(3);
+    expect(version).toBe(4);
   });
 });

@@ -55,6 +55,7 @@ describe("look-alike headers (§10: `_` read as `-`)", () => {
       "x-neariq-account-id",
       "x-neariq-auth-assertion",
       "x-neariq-key-id",
+      "x-neariq-mode",
       "x-neariq-plan",
       "x-neariq-request-id",
       "x-neariq-scopes",

@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { edge, newAccountWithKey, received, tag, withKey } from "./helpers";
 
 describe("smoke", () => {
-  it("answers /healthz", async () => {
+  it("answers /healthz; with webhooks configured, says so in a webhooks member", async () => {
     const res = await edge("/healthz");
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: "ok" });
+    expect(await res.json()).toEqual({ status: "ok", webhooks: "ok" });
   });
 
   it("forwards an authenticated request", async () => {

@@ -15,13 +15,16 @@ export async function callWith(request: Request, overrides: Record<string, unkno
 
 export interface Counted {
   kvReads: number;
+  /** Calls that check keys (the hot path's), or change or read anything but usage. */
   authorityCalls: number;
+  /** Usage handed in on its own, for traffic that brings no other call (docs/usage.md#counting). */
+  handIns: number;
   /** The bindings to pass to {@link callWith}: the real KV and authority, counted. */
   bindings: Record<string, unknown>;
 }
 
 export function countedBindings(): Counted {
-  const counted: Counted = { kvReads: 0, authorityCalls: 0, bindings: {} };
+  const counted: Counted = { kvReads: 0, authorityCalls: 0, handIns: 0, bindings: {} };
   const kv = new Proxy(env.API_KEYS, {
     get(target, prop) {
       const value = Reflect.get(target, prop);
@@ -36,10 +39,25 @@ export function countedBindings(): Counted {
   });
   const authority = {
     getByName(name: string) {
-      counted.authorityCalls++;
-      return env.KEY_AUTHORITY.getByName(name);
+      const stub = env.KEY_AUTHORITY.getByName(name);
+      // The calls the edge makes outside the admin API, each counted.
+      return {
+        checkKeys: (...args: Parameters<typeof stub.checkKeys>) => {
+          counted.authorityCalls++;
+          return stub.checkKeys(...args);
+        },
+        revokeLeaked: (...args: Parameters<typeof stub.revokeLeaked>) => {
+          counted.authorityCalls++;
+          return stub.revokeLeaked(...args);
+        },
+        handInUsage: (...args: Parameters<typeof stub.handInUsage>) => {
+          counted.handIns++;
+          return stub.handInUsage(...args);
+        },
+      };
     },
   };
-  counted.bindings = { API_KEYS: kv, KEY_AUTHORITY: authority };
+  // A short hand-in delay: `callWith` waits for the request's background work, hand-ins included.
+  counted.bindings = { API_KEYS: kv, KEY_AUTHORITY: authority, USAGE_HAND_IN_MS: "5" };
   return counted;
 }
