@@ -34,6 +34,9 @@ describe("docs/openapi.json", () => {
       [
         "PUT /_admin/accounts/{account_id}",
         "GET /_admin/accounts/{account_id}",
+        "DELETE /_admin/accounts/{account_id}",
+        "GET /_admin/accounts/{account_id}/usage",
+        "GET /_admin/accounts/{account_id}/events",
         "POST /_admin/accounts/{account_id}/keys",
         "GET /_admin/accounts/{account_id}/keys",
         "DELETE /_admin/accounts/{account_id}/keys/{key_id}",
