@@ -6,6 +6,8 @@
  *   EDGE_URL   the edge, whose /.well-known/jwks.json it verifies against (http://127.0.0.1:8787)
  *   AUDIENCE   the `aud` it expects (default: its own origin, as the edge's default)
  *   PORT, HOST where it listens (8788, 127.0.0.1)
+ *   MODE       `live` (default), or `test`: the sandbox origin of test keys (127.0.0.1:8790 under
+ *              `npm run dev`), which accepts only test assertions and answers with made-up data
  */
 import { createServer } from "node:http";
 import { AssertionError, createVerifier } from "@neariq/edge-verify";
@@ -15,7 +17,19 @@ const host = process.env.HOST ?? "127.0.0.1";
 const edgeUrl = process.env.EDGE_URL ?? "http://127.0.0.1:8787";
 const audience = process.env.AUDIENCE ?? `http://${host}:${port}`;
 
-const verify = createVerifier({ jwksUrl: new URL("/.well-known/jwks.json", edgeUrl), audience });
+const mode = process.env.MODE === "test" ? "test" : "live";
+// A live origin refuses test assertions (the verifier's default); the sandbox refuses live ones.
+const verify = createVerifier({ jwksUrl: new URL("/.well-known/jwks.json", edgeUrl), audience, mode });
+
+/** Made-up but plausible data, so that an integration can be tried end to end against the sandbox. */
+const SANDBOX_DATA = {
+  competitors: [
+    { id: "cmp_test_1", name: "Bluebonnet Coffee Co.", city: "austin", rating: 4.6, reviews: 812 },
+    { id: "cmp_test_2", name: "Lone Star Roasters", city: "austin", rating: 4.4, reviews: 1290 },
+    { id: "cmp_test_3", name: "South Congress Espresso", city: "austin", rating: 4.7, reviews: 455 },
+  ],
+  note: "Sandbox data for test keys: made up, never a real business.",
+};
 
 function send(res, status, body) {
   res.writeHead(status, { "content-type": status === 200 ? "application/json" : "application/problem+json" });
@@ -42,6 +56,7 @@ const server = createServer(async (req, res) => {
         headers: neariqHeaders,
       },
       verified_assertion: claims,
+      ...(mode === "test" ? { sandbox: SANDBOX_DATA } : {}),
     });
   } catch (error) {
     const code = error instanceof AssertionError ? error.code : "invalid_assertion";
@@ -51,7 +66,7 @@ const server = createServer(async (req, res) => {
 
 server.listen(port, host, () => {
   console.log(
-    `example origin on http://${host}:${port} (verifying against ${edgeUrl}/.well-known/jwks.json, aud ${audience})`,
+    `${mode === "test" ? "sandbox" : "example"} origin on http://${host}:${port} (verifying ${mode} assertions against ${edgeUrl}/.well-known/jwks.json, aud ${audience})`,
   );
 });
 

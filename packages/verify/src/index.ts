@@ -24,7 +24,15 @@ export interface VerifyOptions {
   readonly keys?: JSONWebKeySet;
   /** Allowed clock skew, in seconds (default 5). */
   readonly clockToleranceSeconds?: number;
+  /**
+   * Which keys this origin serves: `live` (the default) or `test` (a sandbox origin). An assertion
+   * of the other mode is refused with `wrong_mode`, so that a test key never reaches live data.
+   * Assertions without a `mode` claim (edges before test keys) count as `live`.
+   */
+  readonly mode?: NearIQMode;
 }
+
+export type NearIQMode = "live" | "test";
 
 /** The claims of a verified assertion. */
 export interface NearIQClaims {
@@ -43,9 +51,16 @@ export interface NearIQClaims {
   readonly jti: string;
   readonly htm: string;
   readonly htu: string;
+  /** `live` or `test`: the mode of the key that made the request. */
+  readonly mode: NearIQMode;
 }
 
-export type AssertionErrorCode = "missing_assertion" | "invalid_assertion" | "expired_assertion" | "request_mismatch";
+export type AssertionErrorCode =
+  | "missing_assertion"
+  | "invalid_assertion"
+  | "expired_assertion"
+  | "request_mismatch"
+  | "wrong_mode";
 
 export class AssertionError extends Error {
   constructor(
@@ -130,6 +145,11 @@ export function createVerifier(options: VerifyOptions): (request: RequestLike) =
     if (htm !== (request.method ?? "GET").toUpperCase() || htu !== pathAndQuery(request)) {
       throw new AssertionError("request_mismatch", "the assertion was issued for another request");
     }
+    const mode = payload.mode === undefined ? "live" : payload.mode;
+    if (mode !== "live" && mode !== "test") throw new AssertionError("invalid_assertion", "claim mode is malformed");
+    if (mode !== (options.mode ?? "live")) {
+      throw new AssertionError("wrong_mode", `a ${mode} assertion at a ${options.mode ?? "live"} origin`);
+    }
     const scope = stringClaim(payload, "scope");
     return {
       iss: stringClaim(payload, "iss"),
@@ -144,6 +164,7 @@ export function createVerifier(options: VerifyOptions): (request: RequestLike) =
       jti: stringClaim(payload, "jti"),
       htm,
       htu,
+      mode,
     };
   };
 }
@@ -158,7 +179,7 @@ const verifiers = new Map<string, (request: RequestLike) => Promise<NearIQClaims
  */
 export function verifyAssertion(request: RequestLike, options: VerifyOptions): Promise<NearIQClaims> {
   if (options.keys) return createVerifier(options)(request);
-  const cacheKey = `${String(options.jwksUrl)} ${options.audience} ${options.clockToleranceSeconds ?? ""}`;
+  const cacheKey = `${String(options.jwksUrl)} ${options.audience} ${options.clockToleranceSeconds ?? ""} ${options.mode ?? "live"}`;
   let verify = verifiers.get(cacheKey);
   if (!verify) {
     verify = createVerifier(options);

@@ -85,6 +85,29 @@ describe("createVerifier (Node)", () => {
     expect(await codeOf(verify(request(good, "GET", "/v1/competitors?city=boston")))).toBe("request_mismatch");
   });
 
+  it("refuses the wrong mode: a live origin (the default) refuses test assertions; a sandbox, live ones", async () => {
+    const { privateKey, keys } = await edgeKeys();
+    const request = (token: string) => ({
+      method: "GET",
+      url: "/v1/competitors?city=austin",
+      headers: { "x-neariq-auth-assertion": token },
+    });
+    const live = await assertion(privateKey, { mode: "live" });
+    const test = await assertion(privateKey, { mode: "test" });
+    const older = await assertion(privateKey); // an edge before test keys: no mode claim
+    const liveOrigin = createVerifier({ keys, audience: AUDIENCE });
+    const sandbox = createVerifier({ keys, audience: AUDIENCE, mode: "test" });
+    expect(await codeOf(liveOrigin(request(test)))).toBe("wrong_mode");
+    expect(await codeOf(sandbox(request(live)))).toBe("wrong_mode");
+    expect(await codeOf(sandbox(request(older)))).toBe("wrong_mode");
+    expect((await liveOrigin(request(live))).mode).toBe("live");
+    expect((await liveOrigin(request(older))).mode).toBe("live");
+    expect((await sandbox(request(test))).mode).toBe("test");
+    expect(await codeOf(liveOrigin(request(await assertion(privateKey, { mode: "staging" }))))).toBe(
+      "invalid_assertion",
+    );
+  });
+
   it("needs a key source and an audience", () => {
     expect(() => createVerifier({ audience: AUDIENCE })).toThrow(TypeError);
     expect(() => createVerifier({ keys: { keys: [] }, audience: "" })).toThrow(TypeError);
