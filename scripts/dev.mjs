@@ -90,7 +90,7 @@ if (!edgeOnly) {
   const origin = (port, mode) =>
     spawn(process.execPath, ["examples/origin/server.mjs"], {
       stdio: "inherit",
-      env: { ...process.env, PORT: String(port), EDGE_URL: edgeUrl, MODE: mode },
+      env: { ...process.env, PORT: String(port), EDGE_URL: edgeUrl, ORIGIN_MODE: mode },
     });
   children.push(
     origin(ports.origin, "live"),

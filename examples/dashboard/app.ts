@@ -16,7 +16,9 @@ import { bodyLimit } from "hono/body-limit";
 import { getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { type AdminClient, AdminError } from "./admin-client";
+import { NotificationInbox, noticeFor } from "./notifications";
 import { type Session, SessionStore, SignInTokens } from "./sessions";
+import type { UsageBucket, UsageRange } from "./usage-chart";
 import { type Account, keysTable, type ListedKey, settingsPage, signInPage } from "./views";
 
 export const DEMO_ACCOUNTS: Record<string, "starter" | "pro" | "agency"> = {
@@ -37,13 +39,22 @@ const SECURITY_HEADERS = {
 const STATIC = new URL("./public/", import.meta.url);
 const GRACE_SECONDS = new Set([0, 3600, 86_400, 604_800]);
 
+/** Where the edge delivers events (`EVENTS_WEBHOOK_URL` points here under `npm run dev`). */
+export const WEBHOOK_PATH = "/webhooks/neariq";
+
 /** The most a request body may hold: nothing the page sends comes near it. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 type Env = { Variables: { session: Session } };
 
-export function createDashboardApp(admin: AdminClient, origin: string, now: () => number = Date.now) {
+export function createDashboardApp(
+  admin: AdminClient,
+  origin: string,
+  now: () => number = Date.now,
+  webhookSecret: string | undefined = undefined,
+) {
   const sessions = new SessionStore(now);
+  const inbox = new NotificationInbox(webhookSecret);
   const signInTokens = new SignInTokens(now);
   const app = new Hono<Env>();
 
@@ -61,6 +72,18 @@ export function createDashboardApp(admin: AdminClient, origin: string, now: () =
     }),
   );
 
+  // The edge's webhook deliveries: believed only once their Standard Webhooks signature verifies
+  // (no session, no CSRF token: the signature is the credential). Repeats are answered 2xx and dropped.
+  app.post(WEBHOOK_PATH, async (c) => {
+    const headers: Record<string, string> = {};
+    c.req.raw.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    const receipt = inbox.receive(await c.req.text(), headers);
+    if (receipt === "unverified") return c.text("The signature does not verify.", 401);
+    return c.body(null, 204);
+  });
+
   // Every state-changing request: from this origin only (a browser always sends Origin on a POST).
   app.use("*", async (c, next) => {
     if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.req.header("origin") !== origin) {
@@ -69,9 +92,13 @@ export function createDashboardApp(admin: AdminClient, origin: string, now: () =
     await next();
   });
 
-  app.get("/static/:file{app\\.js|style\\.css}", (c) => {
+  app.get("/static/:file{app\\.js|style\\.css|favicon\\.svg}", (c) => {
     const file = c.req.param("file");
-    const type = file.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
+    const type = file.endsWith(".js")
+      ? "text/javascript; charset=utf-8"
+      : file.endsWith(".svg")
+        ? "image/svg+xml"
+        : "text/css; charset=utf-8";
     return c.body(readFileSync(new URL(file, STATIC)), 200, { "Content-Type": type });
   });
 
@@ -134,15 +161,43 @@ export function createDashboardApp(admin: AdminClient, origin: string, now: () =
   const keysOf = async (accountId: string) =>
     (await admin.call<{ keys: ListedKey[] }>("GET", `/accounts/${accountId}/keys`)).keys;
 
+  /** The account's usage for the chart (the last 24 hours by hour, or 30 days by day) and each key's requests in it. */
+  const usageOf = async (accountId: string, range: UsageRange) => {
+    const usage = await admin.call<{
+      buckets: UsageBucket[];
+      keys: { key_id: string; admitted: number; refused: Record<string, number> }[];
+    }>("GET", `/accounts/${accountId}/usage?granularity=${range === "24h" ? "hour" : "day"}`);
+    const requests = new Map(
+      usage.keys.map((k) => [k.key_id, k.admitted + Object.values(k.refused).reduce((a, n) => a + n, 0)]),
+    );
+    return { buckets: usage.buckets, requests };
+  };
+
   app.get("/settings/api", requireSession, async (c) => {
     const { accountId, csrf } = c.var.session;
-    const account = await admin.call<Account>("GET", `/accounts/${accountId}`);
-    return c.html(settingsPage(account, await keysOf(accountId), csrf));
+    const range: UsageRange = c.req.query("range") === "30d" ? "30d" : "24h";
+    const [account, keys, usage, daily] = await Promise.all([
+      admin.call<Account>("GET", `/accounts/${accountId}`),
+      keysOf(accountId),
+      usageOf(accountId, range),
+      range === "24h" ? null : usageOf(accountId, "24h"),
+    ]);
+    const names = new Map(keys.map((k) => [k.id, k.name]));
+    const notices = inbox.of(accountId).map((event) => noticeFor(event, names, now()));
+    return c.html(
+      settingsPage(account, keys, csrf, {
+        usage: { range, buckets: usage.buckets },
+        requests: (daily ?? usage).requests,
+        notices,
+      }),
+    );
   });
 
-  app.get("/settings/api/keys-table", requireSession, async (c) =>
-    c.html(keysTable(await keysOf(c.var.session.accountId))),
-  );
+  app.get("/settings/api/keys-table", requireSession, async (c) => {
+    const { accountId } = c.var.session;
+    const [keys, usage] = await Promise.all([keysOf(accountId), usageOf(accountId, "24h")]);
+    return c.html(keysTable(keys, usage.requests));
+  });
 
   app.post("/settings/api/keys", requireSession, requireCsrf, async (c) => {
     const body = (await c.req.json().catch(() => null)) as Record<string, unknown> | null;
@@ -153,19 +208,20 @@ export function createDashboardApp(admin: AdminClient, origin: string, now: () =
       expires_at: body.expires_at,
       rate_limit_per_minute: body.rate_limit_per_minute,
       allowed_ips: body.allowed_ips,
+      mode: body.mode === "test" ? "test" : "live",
     });
     return c.json({ id: created.id, key: created.key }, 201);
   });
 
   app.post("/settings/api/keys/:id/roll", requireSession, requireCsrf, async (c) => {
-    const body = (await c.req.json().catch(() => null)) as { grace_seconds?: unknown } | null;
+    const body = (await c.req.json().catch(() => null)) as { grace_seconds?: unknown; expires_at?: unknown } | null;
     const grace = Number(body?.grace_seconds);
     if (!GRACE_SECONDS.has(grace)) return c.json({ message: "Choose when the old key stops." }, 400);
     const keyId = encodeURIComponent(c.req.param("id"));
     const rolled = await admin.call<{ key: string; id: string; old_key: { expires_at: string } }>(
       "POST",
       `/accounts/${c.var.session.accountId}/keys/${keyId}/roll`,
-      { grace_seconds: grace },
+      { grace_seconds: grace, expires_at: typeof body?.expires_at === "string" ? body.expires_at : undefined },
     );
     return c.json({ id: rolled.id, key: rolled.key, old_key_expires_at: rolled.old_key.expires_at }, 201);
   });

@@ -3,6 +3,7 @@
  *
  *   EDGE_URL     the edge (http://127.0.0.1:8787)      ADMIN_TOKEN  its admin token (from .dev.vars)
  *   PORT, HOST   where it listens (8789, 127.0.0.1)
+ *   EVENTS_WEBHOOK_SECRET  verifies the edge's webhook deliveries at /webhooks/neariq (from .dev.vars)
  */
 import { serve } from "@hono/node-server";
 import { adminClient } from "./admin-client";
@@ -18,6 +19,8 @@ if (!token) {
 const app = createDashboardApp(
   adminClient(process.env.EDGE_URL ?? "http://127.0.0.1:8787", token),
   `http://${host}:${port}`,
+  Date.now,
+  process.env.EVENTS_WEBHOOK_SECRET,
 );
 serve({ fetch: app.fetch, port, hostname: host }, () => {
   console.log(`dashboard (Settings → API) on http://${host}:${port}`);

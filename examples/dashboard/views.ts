@@ -7,6 +7,8 @@
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { DEFAULT_KEY_SCOPES, PLANS, type Plan, SCOPES } from "../../src/domain/policy";
+import type { Notice } from "./notifications";
+import { type UsageBucket, type UsageRange, usageChart } from "./usage-chart";
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -29,6 +31,9 @@ export interface ListedKey {
   rolled_from: string | null;
   rolled_to: string | null;
   leak: { url: string | null } | null;
+  rate_limit_per_minute: number | null;
+  allowed_ips: string[] | null;
+  mode: "live" | "test";
 }
 
 function page(title: string, body: Html, csrf?: string): Html {
@@ -39,6 +44,7 @@ function page(title: string, body: Html, csrf?: string): Html {
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     ${csrf ? html`<meta name="csrf-token" content="${csrf}" />` : ""}
     <title>${title} · NearIQ</title>
+    <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
     <link rel="stylesheet" href="/static/style.css" />
     <script src="/static/app.js" defer></script>
   </head>
@@ -68,14 +74,38 @@ export function signInPage(accounts: readonly string[], csrf: string, error?: st
 }
 
 const dateText = (iso: string | null) => (iso ? iso.slice(0, 16).replace("T", " ") + " UTC" : "—");
+const dayFormat = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  timeZone: "UTC",
+});
+/** "1 Mar 2027" */
+export const dayText = (iso: string) => dayFormat.format(new Date(iso));
 
-/** active, expiring (an expiry is set), expired, revoked, or leaked. */
+/** A key's expiry is worth a warning this close to it, as `key.expiring` is recorded. */
+const EXPIRING_WITHIN_MS = 7 * 86_400_000;
+
+/** active, expiring (within 7 days), expired, revoked, or leaked. */
 export function statusOf(key: ListedKey, now = Date.now()): string {
   if (key.revoked_reason === "leaked") return "leaked";
   if (key.revoked_at) return "revoked";
   if (key.expires_at && Date.parse(key.expires_at) <= now) return "expired";
-  if (key.expires_at) return "expiring";
+  if (key.expires_at && Date.parse(key.expires_at) - now <= EXPIRING_WITHIN_MS) return "expiring";
   return "active";
+}
+
+/** What the Expires column says: "never", "expires 1 Mar 2027", or "expired 1 Mar 2027". */
+function expiryText(key: ListedKey, now = Date.now()): string {
+  if (!key.expires_at) return "never";
+  return `${Date.parse(key.expires_at) <= now ? "expired" : "expires"} ${dayText(key.expires_at)}`;
+}
+
+/** The expiry a roll gives the new key when the form names none: the old key's lifetime from now. */
+function rolledExpiryText(key: ListedKey, now = Date.now()): string {
+  if (!key.expires_at) return "never expires";
+  const lifetime = Date.parse(key.expires_at) - Date.parse(key.created_at);
+  return `expires ${dayText(new Date(now + lifetime).toISOString())} (the same lifetime)`;
 }
 
 const GRACES: [string, string][] = [
@@ -85,7 +115,7 @@ const GRACES: [string, string][] = [
   ["604800", "in 7 days"],
 ];
 
-export function keysTable(keys: readonly ListedKey[]): Html {
+export function keysTable(keys: readonly ListedKey[], requests: ReadonlyMap<string, number> = new Map()): Html {
   if (keys.length === 0) return html`<p id="keys-table">No keys yet.</p>`;
   return html`<table id="keys-table">
     <caption>
@@ -96,6 +126,9 @@ export function keysTable(keys: readonly ListedKey[]): Html {
         <th scope="col">Name</th>
         <th scope="col">Key</th>
         <th scope="col">Scopes</th>
+        <th scope="col">Rate limit</th>
+        <th scope="col">Allowed IPs</th>
+        <th scope="col">Requests (24 h)</th>
         <th scope="col">Created</th>
         <th scope="col">Last used</th>
         <th scope="col">Expires</th>
@@ -107,13 +140,17 @@ export function keysTable(keys: readonly ListedKey[]): Html {
       ${keys.map((key) => {
         const status = statusOf(key);
         const usable = status === "active" || status === "expiring";
-        return html`<tr id="${key.id}" data-status="${status}">
-          <td>${key.name ?? "—"}</td>
+        const name = key.name ?? "—";
+        return html`<tr id="${key.id}" data-status="${status}" data-mode="${key.mode}">
+          <th scope="row">${name}${key.mode === "test" ? html` <span class="mode test">test</span>` : ""}</th>
           <td><code>${key.hint}</code></td>
           <td>${key.scopes.join(", ")}</td>
+          <td>${key.rate_limit_per_minute === null ? "account's" : `${key.rate_limit_per_minute.toLocaleString("en-US")} / min`}</td>
+          <td>${key.allowed_ips === null ? "any" : key.allowed_ips.join(", ")}</td>
+          <td class="number" data-requests="${requests.get(key.id) ?? 0}">${(requests.get(key.id) ?? 0).toLocaleString("en-US")}</td>
           <td>${dateText(key.created_at)}</td>
           <td>${dateText(key.last_used_at)}</td>
-          <td>${dateText(key.expires_at)}</td>
+          <td>${expiryText(key)}</td>
           <td>
             <span class="status ${status}">${status}</span>
             ${key.rolled_from ? html`<br /><a href="#${key.rolled_from}">rolled from ${key.rolled_from}</a>` : ""}
@@ -121,17 +158,24 @@ export function keysTable(keys: readonly ListedKey[]): Html {
           </td>
           <td>
             ${
-              usable
+              usable && !key.rolled_to
                 ? html`<form class="roll" data-key-id="${key.id}">
                       <label for="grace-${key.id}">Old key stops</label>
                       <select id="grace-${key.id}" name="grace">
                         ${GRACES.map(([value, label]) => html`<option value="${value}" ${value === "86400" ? "selected" : ""}>${label}</option>`)}
                       </select>
+                      <label for="roll-expires-${key.id}">New key expires (optional, UTC)</label>
+                      <input id="roll-expires-${key.id}" name="expires" type="datetime-local" aria-describedby="roll-note-${key.id}" />
+                      <p class="hint" id="roll-note-${key.id}">Left empty: the new key ${rolledExpiryText(key)}.</p>
                       <button type="submit">Roll</button>
-                    </form>
-                    <button type="button" class="revoke" data-key-id="${key.id}" data-key-name="${key.name ?? key.hint}">
-                      Revoke
-                    </button>`
+                    </form>`
+                : ""
+            }
+            ${
+              usable
+                ? html`<button type="button" class="revoke" data-key-id="${key.id}" data-key-name="${name}" data-key-hint="${key.hint}">
+                    Revoke
+                  </button>`
                 : ""
             }
           </td>
@@ -141,7 +185,45 @@ export function keysTable(keys: readonly ListedKey[]): Html {
   </table>`;
 }
 
-export function settingsPage(account: Account, keys: readonly ListedKey[], csrf: string): Html {
+/** What the page shows besides the keys: usage and notifications. */
+export interface PageExtras {
+  readonly usage: { range: UsageRange; buckets: UsageBucket[] };
+  readonly requests: ReadonlyMap<string, number>;
+  readonly notices: readonly Notice[];
+}
+
+function notificationsRegion(notices: readonly Notice[]): Html {
+  return html`<section aria-labelledby="notifications-heading" class="card">
+    <h2 id="notifications-heading">Notifications</h2>
+    ${
+      notices.length === 0
+        ? html`<p id="notifications">Nothing new: events about your keys appear here.</p>`
+        : html`<ul id="notifications">
+            ${notices.map(
+              (n) => html`<li>
+                <time datetime="${n.at}">${dateText(n.at)}</time>
+                ${n.text}
+                ${n.link ? html`<a href="${n.link}" rel="noopener noreferrer">Where it was found</a>` : ""}
+              </li>`,
+            )}
+          </ul>`
+    }
+  </section>`;
+}
+
+function usageRegion(usage: PageExtras["usage"]): Html {
+  const link = (range: UsageRange, label: string) =>
+    usage.range === range
+      ? html`<a href="?range=${range}" aria-current="page">${label}</a>`
+      : html`<a href="?range=${range}">${label}</a>`;
+  return html`<section aria-labelledby="usage-heading" class="card">
+    <h2 id="usage-heading">Usage</h2>
+    <nav aria-label="Usage period" class="switch">${link("24h", "Last 24 hours")} ${link("30d", "Last 30 days")}</nav>
+    ${usageChart(usage.buckets, usage.range)}
+  </section>`;
+}
+
+export function settingsPage(account: Account, keys: readonly ListedKey[], csrf: string, extras: PageExtras): Html {
   const planScopes: readonly string[] = PLANS[account.plan];
   const limit = (n: number | null) => (n === null ? "no limit" : n.toLocaleString("en-US"));
   return page(
@@ -160,22 +242,30 @@ export function settingsPage(account: Account, keys: readonly ListedKey[], csrf:
           ${limit(account.limits.per_day)} per day.
         </p>
         <p id="message" role="alert" class="error" hidden></p>
-        <section aria-labelledby="keys-heading">
+        <p id="status" role="status" class="success"></p>
+        ${notificationsRegion(extras.notices)}
+        ${usageRegion(extras.usage)}
+        <section aria-labelledby="keys-heading" class="card">
           <h2 id="keys-heading">Keys</h2>
-          <div id="keys">${keysTable(keys)}</div>
+          <div id="keys" class="scroll" tabindex="0" role="region" aria-label="API keys, scrollable">${keysTable(keys, extras.requests)}</div>
         </section>
-        <section aria-labelledby="generate-heading">
+        <section aria-labelledby="generate-heading" class="card">
           <h2 id="generate-heading">Generate a key</h2>
           <form id="generate">
             <label for="name">Name</label>
             <input id="name" name="name" maxlength="100" placeholder="e.g. Zapier, production" />
+            <fieldset class="modes">
+              <legend>Mode</legend>
+              <label><input type="radio" name="mode" value="live" checked /> Live: your real data, counted against your limits</label>
+              <label><input type="radio" name="mode" value="test" /> Test: made-up data from the sandbox, 60 requests a minute</label>
+            </fieldset>
             <fieldset>
               <legend>Scopes</legend>
               ${SCOPES.map((scope) => {
                 const inPlan = planScopes.includes(scope);
                 return html`<label class="scope ${inPlan ? "" : "not-in-plan"}">
                   <input type="checkbox" name="scopes" value="${scope}" ${DEFAULT_KEY_SCOPES.includes(scope) ? "checked" : ""} />
-                  ${scope}${inPlan ? "" : html` <em>(not in your plan)</em>`}
+                  ${scope}${inPlan ? "" : html` <span class="note">(not in your plan)</span>`}
                 </label>`;
               })}
             </fieldset>
@@ -196,9 +286,18 @@ export function settingsPage(account: Account, keys: readonly ListedKey[], csrf:
           </p>
           <output id="new-key-value"></output>
           <p id="new-key-note"></p>
+          <p id="copy-status" role="status" class="success"></p>
           <div class="buttons">
             <button type="button" id="copy-key">Copy</button>
             <button type="button" id="close-key">Close</button>
+          </div>
+        </dialog>
+        <dialog id="confirm-revoke" aria-labelledby="confirm-revoke-title" aria-describedby="confirm-revoke-text">
+          <h2 id="confirm-revoke-title">Revoke this key?</h2>
+          <p id="confirm-revoke-text"></p>
+          <div class="buttons">
+            <button type="button" id="confirm-revoke-yes" class="danger">Revoke</button>
+            <button type="button" id="confirm-revoke-no">Keep it</button>
           </div>
         </dialog>
       </main>`,

@@ -6,7 +6,7 @@
  *   EDGE_URL   the edge, whose /.well-known/jwks.json it verifies against (http://127.0.0.1:8787)
  *   AUDIENCE   the `aud` it expects (default: its own origin, as the edge's default)
  *   PORT, HOST where it listens (8788, 127.0.0.1)
- *   MODE       `live` (default), or `test`: the sandbox origin of test keys (127.0.0.1:8790 under
+ *   ORIGIN_MODE `live` (default), or `test`: the sandbox origin of test keys (127.0.0.1:8790 under
  *              `npm run dev`), which accepts only test assertions and answers with made-up data
  */
 import { createServer } from "node:http";
@@ -17,7 +17,7 @@ const host = process.env.HOST ?? "127.0.0.1";
 const edgeUrl = process.env.EDGE_URL ?? "http://127.0.0.1:8787";
 const audience = process.env.AUDIENCE ?? `http://${host}:${port}`;
 
-const mode = process.env.MODE === "test" ? "test" : "live";
+const mode = process.env.ORIGIN_MODE === "test" ? "test" : "live";
 // A live origin refuses test assertions (the verifier's default); the sandbox refuses live ones.
 const verify = createVerifier({ jwksUrl: new URL("/.well-known/jwks.json", edgeUrl), audience, mode });
 

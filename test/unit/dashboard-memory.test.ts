@@ -14,6 +14,7 @@ function setUp() {
   const admin: AdminClient = {
     async call<T>(method: string, path: string): Promise<T> {
       if (method === "GET" && path.endsWith("/keys")) return { keys: [] } as T;
+      if (method === "GET" && path.includes("/usage")) return { buckets: [], keys: [] } as T;
       return { account_id: "demo-pro", plan: "pro", limits: { per_minute: 600, per_day: 100_000 } } as T;
     },
   };
