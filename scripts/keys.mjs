@@ -242,8 +242,9 @@ async function call(method, path, body) {
 
 // --- output ---------------------------------------------------------------------------------------
 
-/** Rows as aligned columns under a header. */
-function table(header, rows) {
+/** Rows as aligned columns under a header; every cell made printable (a server string never moves the cursor). */
+function table(header, cells) {
+  const rows = cells.map((row) => row.map((cell) => p(String(cell))));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells) =>
     cells
@@ -256,13 +257,14 @@ function table(header, rows) {
 const limitText = (n) => (n === null ? "none" : String(n));
 const day = (iso) => (iso ? iso.slice(0, 16).replace("T", " ") : "—");
 
-/** active, expiring (an expiry is set), expired, revoked, or leaked (revoked by a leak report). */
+/** active, expired, revoked, or leaked (revoked by a leak report, and where), with its roll links. */
 function statusOf(key) {
-  if (key.revoked_reason === "leaked") return `leaked${key.leak?.url ? ` at ${key.leak.url}` : ""}`;
-  if (key.revoked_at) return "revoked";
-  if (key.expires_at && Date.parse(key.expires_at) <= Date.now()) return "expired";
-  if (key.rolled_to) return `rolled to ${key.rolled_to}`;
-  return "active";
+  let status = "active";
+  if (key.revoked_reason === "leaked") status = `leaked${key.leak?.url ? ` at ${key.leak.url}` : ""}`;
+  else if (key.revoked_at) status = "revoked";
+  else if (key.expires_at && Date.parse(key.expires_at) <= Date.now()) status = "expired";
+  const links = [key.rolled_from && `rolled from ${key.rolled_from}`, key.rolled_to && `rolled to ${key.rolled_to}`];
+  return [status, ...links.filter(Boolean)].join(", ");
 }
 
 /** The new key alone on stdout (or as `export` lines), after the warning on stderr. */
@@ -365,11 +367,9 @@ switch (command) {
       k.scopes.join(" "),
     ]);
     console.log(
-      p(
-        table(
-          ["ID", "NAME", "KEY", "MODE", "STATUS", "CREATED", "EXPIRES", "LAST USED", "LIMIT", "ALLOWED IPS", "SCOPES"],
-          rows,
-        ),
+      table(
+        ["ID", "NAME", "KEY", "MODE", "STATUS", "CREATED", "EXPIRES", "LAST USED", "LIMIT", "ALLOWED IPS", "SCOPES"],
+        rows,
       ),
     );
     break;
@@ -409,21 +409,14 @@ switch (command) {
       ),
     );
     console.log(
-      p(
-        table(
-          [u.granularity === "hour" ? "HOUR" : "DAY", "ADMITTED", "REFUSED", "TEST ADMITTED", "TEST REFUSED"],
-          rows,
-        ),
-      ),
+      table([u.granularity === "hour" ? "HOUR" : "DAY", "ADMITTED", "REFUSED", "TEST ADMITTED", "TEST REFUSED"], rows),
     );
     if (u.keys && u.keys.length > 0) {
       console.log("");
       console.log(
-        p(
-          table(
-            ["KEY", "ADMITTED", "REFUSED", "TEST ADMITTED"],
-            u.keys.map((k) => [k.key_id, k.admitted, refusedText(k.refused), k.test.admitted]),
-          ),
+        table(
+          ["KEY", "ADMITTED", "REFUSED", "TEST ADMITTED"],
+          u.keys.map((k) => [k.key_id, k.admitted, refusedText(k.refused), k.test.admitted]),
         ),
       );
     }

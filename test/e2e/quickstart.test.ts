@@ -7,6 +7,7 @@ import { generateKeyPairSync, sign } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { connect, type Socket } from "node:net";
 import { promisify } from "node:util";
+import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDevVars } from "../../scripts/dev-vars.mjs";
 import { DevStack } from "../support/dev-stack";
@@ -15,10 +16,15 @@ const run = promisify(execFile);
 const EDGE_PORT = 28787;
 const ORIGIN_PORT = 28788;
 const KEYS_PORT = 28789;
+const SANDBOX_PORT = 28790;
+const RECEIVER_PORT = 28791;
+const SANDBOX = `http://127.0.0.1:${SANDBOX_PORT}`;
+let receiver: Server;
+const deliveries: { headers: Record<string, string>; body: string }[] = [];
 const EDGE = `http://127.0.0.1:${EDGE_PORT}`;
 const ORIGIN = `http://127.0.0.1:${ORIGIN_PORT}`;
 
-let secrets: { ADMIN_TOKEN: string; ASSERTION_PRIVATE_JWK: string; ORIGIN_URL: string };
+let secrets: { ADMIN_TOKEN: string; ASSERTION_PRIVATE_JWK: string; ORIGIN_URL: string; EVENTS_WEBHOOK_SECRET: string };
 const stack = new DevStack();
 /**
  * A POST of `contentLength` bytes over a raw connection, its body written by `writeBody`: the
@@ -88,20 +94,41 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => keysServer.listen(KEYS_PORT, "127.0.0.1", resolve));
   secrets = await freshDevVars(ORIGIN);
+  // The webhook receiver of this test: every delivery kept, to verify with standardwebhooks.
+  receiver = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    req.on("end", () => {
+      deliveries.push({ headers: req.headers as Record<string, string>, body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(RECEIVER_PORT, "127.0.0.1", resolve));
   stack.startEdge(EDGE_PORT, 29229, {
     ADMIN_TOKEN: secrets.ADMIN_TOKEN,
     ASSERTION_PRIVATE_JWK: secrets.ASSERTION_PRIVATE_JWK,
     ORIGIN_URL: ORIGIN,
+    ORIGIN_TEST_URL: SANDBOX,
+    EVENTS_WEBHOOK_URL: `http://127.0.0.1:${RECEIVER_PORT}/hooks`,
+    EVENTS_WEBHOOK_SECRET: secrets.EVENTS_WEBHOOK_SECRET,
     AUTH_LEASE_MS: "500",
     SECRET_SCANNING_KEYS_URL: `http://127.0.0.1:${KEYS_PORT}/keys`,
   });
   stack.start(process.execPath, ["examples/origin/server.mjs"], { PORT: String(ORIGIN_PORT), EDGE_URL: EDGE });
+  stack.start(process.execPath, ["examples/origin/server.mjs"], {
+    PORT: String(SANDBOX_PORT),
+    EDGE_URL: EDGE,
+    ORIGIN_MODE: "test",
+  });
   await stack.waitFor(`${EDGE}/healthz`, 45_000);
   await stack.waitFor(`${ORIGIN}/`, 10_000);
 }, 60_000);
 
 afterAll(() => {
   keysServer.close();
+  receiver?.close();
   stack.stop();
 });
 
@@ -216,8 +243,9 @@ describe("quickstart over HTTP (wrangler dev + example origin + key CLI)", () =>
     expect(elsewhere.status).toBe(403);
     expect(((await elsewhere.json()) as { code: string }).code).toBe("ip_not_allowed");
     const listed = await keysCli("list", account);
-    expect(listed.stdout).toMatch(new RegExp(`${oldId}  .*expired .*rolled to ${newId}`));
-    expect(listed.stdout).toMatch(new RegExp(`${newId}  .*active .*rolled from ${oldId}`));
+    expect(listed.stdout.split("\n")[0]).toMatch(/^ID\s+NAME\s+KEY\s+MODE\s+STATUS\s+CREATED\s+EXPIRES\s+LAST USED\s+LIMIT\s+ALLOWED IPS\s+SCOPES$/);
+    expect(listed.stdout).toMatch(new RegExp(`${oldId}\\s.*expired, rolled to ${newId}`));
+    expect(listed.stdout).toMatch(new RegExp(`${newId}\\s.*active, rolled from ${oldId}`));
   });
 
   it("a leaked key reported by GitHub is revoked at once, and the CLI lists it as leaked", async () => {
@@ -244,7 +272,7 @@ describe("quickstart over HTTP (wrangler dev + example origin + key CLI)", () =>
     });
     expect(forged.status).toBe(401);
     const listed = await keysCli("list", account);
-    expect(listed.stdout).toMatch(new RegExp(`${leakyId}  .*leaked .* at https://github.com/o/r/blob/main/.env`));
+    expect(listed.stdout).toMatch(new RegExp(`${leakyId}\\s.*leaked at https://github.com/o/r/blob/main/.env`));
   });
 
   it("the example origin refuses anything the edge did not sign", async () => {
@@ -372,6 +400,77 @@ describe("quickstart over HTTP (wrangler dev + example origin + key CLI)", () =>
     expect(statuses.filter((s) => s === 200).length).toBe(8);
     expect(statuses.filter((s) => s === 429).length).toBe(22);
   }, 90_000);
+
+  it("usage: a burst of 25 concurrent requests appears exactly in the usage within AUTH_LEASE_MS + 15 s; the CLI prints it", async () => {
+    const counted = `${account}_usage`;
+    await keysCli("plan", counted, "pro");
+    const created = await keysCli("create", counted, "--export");
+    const burstKey = /NEARIQ_KEY='([^']+)'/.exec(created.stdout)?.[1] ?? "";
+    const burst = await Promise.all(
+      Array.from({ length: 25 }, () => fetch(`${EDGE}/v1/competitors`, { headers: { "X-NearIQ-Key": burstKey } })),
+    );
+    expect(burst.map((r) => r.status)).toEqual(Array(25).fill(200));
+    const deadline = Date.now() + 500 + 15_000;
+    let admitted = 0;
+    while (Date.now() < deadline) {
+      const res = await fetch(`${EDGE}/_admin/accounts/${counted}/usage`, {
+        headers: { Authorization: `Bearer ${secrets.ADMIN_TOKEN}` },
+      });
+      admitted = ((await res.json()) as { totals: { admitted: number } }).totals.admitted;
+      if (admitted >= 25) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(admitted).toBe(25);
+    const printed = await keysCli("usage", counted);
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toMatch(/^total\s+25\s+—/m);
+  }, 30_000);
+
+  it("test keys: a test key's request reaches the sandbox origin and never the live one; the live origin refuses a test assertion", async () => {
+    const created = await keysCli("create", account, "--name", "ci", "--test", "--export");
+    expect(created.code).toBe(0);
+    const testKey = /NEARIQ_KEY='([^']+)'/.exec(created.stdout)?.[1] ?? "";
+    expect(testKey).toMatch(/^niq_test_[0-9A-Za-z]{38}$/);
+    const res = await fetch(`${EDGE}/v1/competitors?city=austin`, { headers: { "X-NearIQ-Key": testKey } });
+    const body = (await res.json()) as {
+      received: { headers: Record<string, string> };
+      verified_assertion: { mode: string; aud: string };
+      sandbox?: { competitors: unknown[] };
+    };
+    expect([res.status, body.verified_assertion.mode, body.verified_assertion.aud]).toEqual([200, "test", SANDBOX]);
+    expect(body.received.headers["x-neariq-mode"]).toBe("test");
+    expect(body.sandbox?.competitors.length).toBeGreaterThan(0);
+    // Replayed at the live origin, the test assertion is refused by the verifier.
+    const replay = await fetch(`${ORIGIN}/v1/competitors?city=austin`, {
+      headers: Object.fromEntries(Object.entries(body.received.headers)),
+    });
+    expect(replay.status).toBe(401);
+    const live = await fetch(`${EDGE}/v1/competitors`, { headers: { "X-NearIQ-Key": key } });
+    expect(((await live.json()) as { verified_assertion: { mode: string } }).verified_assertion.mode).toBe("live");
+  });
+
+  it("closing an account with keys in use: refused at once, and the webhook receives account.closed, verified", async () => {
+    const closing = `${account}_closing`;
+    await keysCli("plan", closing, "starter");
+    const created = await keysCli("create", closing, "--export");
+    const closingKey = /NEARIQ_KEY='([^']+)'/.exec(created.stdout)?.[1] ?? "";
+    expect((await fetch(`${EDGE}/v1/competitors`, { headers: { "X-NearIQ-Key": closingKey } })).status).toBe(200);
+    const refusedWithoutYes = await keysCli("close", closing);
+    expect(refusedWithoutYes.code).toBe(2);
+    expect(refusedWithoutYes.stderr).toContain("revokes its 1 active key");
+    const closed = await keysCli("close", closing, "--yes");
+    expect([closed.code, closed.stdout]).toEqual([0, expect.stringMatching(/^closed .* 1 keys revoked\n$/)]);
+    const after = await fetch(`${EDGE}/v1/competitors`, { headers: { "X-NearIQ-Key": closingKey } });
+    expect(after.status).toBe(401);
+    const until = Date.now() + 15_000;
+    let event: { type: string; data: unknown } | undefined;
+    while (!event && Date.now() < until) {
+      const delivery = deliveries.find((d) => d.body.includes(`"account_id":"${closing}"`) && d.body.includes("account.closed"));
+      if (delivery) event = new Webhook(secrets.EVENTS_WEBHOOK_SECRET).verify(delivery.body, delivery.headers) as typeof event;
+      else await new Promise((r) => setTimeout(r, 300));
+    }
+    expect([event?.type, event?.data]).toEqual(["account.closed", { keys_revoked: 1 }]);
+  }, 30_000);
 
   it("revokes with the CLI; the next request gets 401 revoked_key", async () => {
     const revoked = await keysCli("revoke", account, keyId);
