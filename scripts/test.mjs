@@ -17,7 +17,8 @@ const EXPECTED_NOISE = [
   /^Using secrets defined in \.dev\.vars/,
 ];
 
-const vitest = fileURLToPath(import.meta.resolve("vitest/vitest.mjs"));
+// The package exports no path to its CLI; its bin lives beside the package.json.
+const vitest = fileURLToPath(new URL("../node_modules/vitest/vitest.mjs", import.meta.url));
 const child = spawn(process.execPath, [vitest, "run", ...process.argv.slice(2)], {
   stdio: ["inherit", "pipe", "pipe"],
   env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? (process.stdout.isTTY ? "1" : "0") },

@@ -1,6 +1,6 @@
 /**
  * @module
- * docs/api.md#the-decision-table row 1 and §10: a key in the URL is refused before anything else, since URLs end up
+ * docs/api.md#the-decision-table row 1 and docs/api.md#our-choices-where-the-rules-are-silent: a key in the URL is refused before anything else, since URLs end up
  * in logs, browser histories and referrers. The path is checked too, so that no key reaches the
  * origin, however it is percent-encoded.
  */

@@ -41,8 +41,8 @@ function readLength(der: Uint8Array, at: number): [number, number] | null {
 }
 
 /**
- * One DER INTEGER as a 32-byte unsigned big-endian number. Canonical and positive only (X.690
- * §8.3.2): at least one byte, a leading `00` only where the next byte has its high bit set.
+ * One DER INTEGER as a 32-byte unsigned big-endian number. Canonical and positive only
+ * (X.690 §8.3.2): at least one byte, a leading `00` only where the next byte has its high bit set.
  */
 function readInteger(der: Uint8Array, at: number): [Uint8Array, number] | null {
   if (der[at] !== 0x02) return null;

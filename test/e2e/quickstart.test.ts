@@ -243,7 +243,9 @@ describe("quickstart over HTTP (wrangler dev + example origin + key CLI)", () =>
     expect(elsewhere.status).toBe(403);
     expect(((await elsewhere.json()) as { code: string }).code).toBe("ip_not_allowed");
     const listed = await keysCli("list", account);
-    expect(listed.stdout.split("\n")[0]).toMatch(/^ID\s+NAME\s+KEY\s+MODE\s+STATUS\s+CREATED\s+EXPIRES\s+LAST USED\s+LIMIT\s+ALLOWED IPS\s+SCOPES$/);
+    expect(listed.stdout.split("\n")[0]).toMatch(
+      /^ID\s+NAME\s+KEY\s+MODE\s+STATUS\s+CREATED\s+EXPIRES\s+LAST USED\s+LIMIT\s+ALLOWED IPS\s+SCOPES$/,
+    );
     expect(listed.stdout).toMatch(new RegExp(`${oldId}\\s.*expired, rolled to ${newId}`));
     expect(listed.stdout).toMatch(new RegExp(`${newId}\\s.*active, rolled from ${oldId}`));
   });
@@ -465,8 +467,11 @@ describe("quickstart over HTTP (wrangler dev + example origin + key CLI)", () =>
     const until = Date.now() + 15_000;
     let event: { type: string; data: unknown } | undefined;
     while (!event && Date.now() < until) {
-      const delivery = deliveries.find((d) => d.body.includes(`"account_id":"${closing}"`) && d.body.includes("account.closed"));
-      if (delivery) event = new Webhook(secrets.EVENTS_WEBHOOK_SECRET).verify(delivery.body, delivery.headers) as typeof event;
+      const delivery = deliveries.find(
+        (d) => d.body.includes(`"account_id":"${closing}"`) && d.body.includes("account.closed"),
+      );
+      if (delivery)
+        event = new Webhook(secrets.EVENTS_WEBHOOK_SECRET).verify(delivery.body, delivery.headers) as typeof event;
       else await new Promise((r) => setTimeout(r, 300));
     }
     expect([event?.type, event?.data]).toEqual(["account.closed", { keys_revoked: 1 }]);

@@ -9,7 +9,7 @@ export const MUTANTS = [
   // --- the admin API's gate (docs/api.md#for-the-dashboard-backend-the-admin-api) ---
   {
     name: "admin token: any prefix accepted",
-    rule: "§4 bearer token compared whole",
+    rule: "admin API bearer token compared whole",
     file: "src/admin/guard.ts",
     from: "!(await sameToken(presented, expected))",
     to: "!expected.startsWith(presented)",
@@ -17,7 +17,7 @@ export const MUTANTS = [
   },
   {
     name: "admin token: extra characters accepted",
-    rule: "§4 bearer token compared whole",
+    rule: "admin API bearer token compared whole",
     file: "src/admin/guard.ts",
     from: "!(await sameToken(presented, expected))",
     to: "!presented.startsWith(expected)",
@@ -25,7 +25,7 @@ export const MUTANTS = [
   },
   {
     name: "admin: X-NearIQ-Key not refused",
-    rule: "§4 key_management_forbidden",
+    rule: "admin API key_management_forbidden",
     file: "src/admin/guard.ts",
     from: "if (carriesApiKeyHeader(c.req.raw.headers)) {",
     to: "if (false) {",
@@ -33,7 +33,7 @@ export const MUTANTS = [
   },
   {
     name: "admin: X-NearIQ_Key look-alike not refused",
-    rule: "§10 `_` read as `-`",
+    rule: "our choices `_` read as `-`",
     file: "src/admin/guard.ts",
     from: 'if (canonicalHeaderName(name) === "x-neariq-key") return true;',
     to: 'if (name === "x-neariq-key") return true;',
@@ -42,7 +42,7 @@ export const MUTANTS = [
   // --- row 1: keys in URLs ---
   {
     name: "key in URL: path segments not percent-decoded",
-    rule: "§3 row 1, §10 path",
+    rule: "decision table row 1, our choices path",
     file: "src/auth/key-in-url.ts",
     from: "found.push(percentDecodeLeniently(segment));",
     to: "found.push(segment);",
@@ -50,7 +50,7 @@ export const MUTANTS = [
   },
   {
     name: "key in URL: strict decoding that gives up on an invalid escape",
-    rule: "§10 lenient decoding",
+    rule: "our choices lenient decoding",
     file: "src/auth/key-in-url.ts",
     from: "? text.replace(VALID_ESCAPE, (hex) => String.fromCharCode(Number.parseInt(hex.slice(1), 16)))",
     to: ": (() => { try { return decodeURIComponent(text); } catch { return text; } })()",
@@ -58,7 +58,7 @@ export const MUTANTS = [
   },
   {
     name: "key in URL: query values not checked",
-    rule: "§3 row 1",
+    rule: "decision table row 1",
     file: "src/auth/key-in-url.ts",
     from: "for (const [name, value] of url.searchParams) found.push(name, value);",
     to: "",
@@ -66,7 +66,7 @@ export const MUTANTS = [
   },
   {
     name: "key in URL: an encoded query taken as it is (fast path only asks the path)",
-    rule: "§3 row 1",
+    rule: "decision table row 1",
     file: "src/auth/key-in-url.ts",
     from: "if (!ENCODED.test(pathname) && !ENCODED.test(search))",
     to: "if (!ENCODED.test(pathname))",
@@ -75,15 +75,15 @@ export const MUTANTS = [
   // --- rows 2–5: authentication ---
   {
     name: "several keys in one header accepted",
-    rule: "§3 row 3 more than one key",
+    rule: "decision table row 3 more than one key",
     file: "src/auth/authenticate.ts",
-    from: 'if (value.includes(",")) throw',
-    to: 'if (value.includes(",,")) throw',
+    from: 'if (value.includes(",")) {',
+    to: 'if (value.includes(",,")) {',
     tests: [W("gaps")],
   },
   {
     name: "512-byte limit off by one",
-    rule: "§3 row 3 over 512 bytes",
+    rule: "decision table row 3 over 512 bytes",
     file: "src/keys/format.ts",
     from: "export const MAX_KEY_HEADER_BYTES = 512;",
     to: "export const MAX_KEY_HEADER_BYTES = 513;",
@@ -91,7 +91,7 @@ export const MUTANTS = [
   },
   {
     name: "expired only after expires_at, not at it",
-    rule: "§3 row 5",
+    rule: "decision table row 5",
     file: "src/auth/authenticate.ts",
     from: "key.expiresAt <= Date.now()",
     to: "key.expiresAt < Date.now()",
@@ -99,7 +99,7 @@ export const MUTANTS = [
   },
   {
     name: "revoked KV record not trusted (authority asked every time)",
-    rule: "§3 row 4, cost of refusals",
+    rule: "decision table row 4, cost of refusals",
     file: "src/auth/authenticate.ts",
     from: "if (record.revoked_at !== null) throw revoked();",
     to: "",
@@ -107,7 +107,7 @@ export const MUTANTS = [
   },
   {
     name: "expired refusals not remembered",
-    rule: "§10 expired costs no more than revoked",
+    rule: "our choices expired costs no more than revoked",
     file: "src/auth/authenticate.ts",
     from: "if (expiredKeys.get(hash)) throw expired();",
     to: "",
@@ -115,7 +115,7 @@ export const MUTANTS = [
   },
   {
     name: "lease used at the millisecond it runs out",
-    rule: "§4 consistency (leases)",
+    rule: "admin API consistency (leases)",
     file: "src/auth/authority-check.ts",
     from: "if (!lease || now >= lease.until) return undefined;",
     to: "if (!lease || now > lease.until) return undefined;",
@@ -132,7 +132,7 @@ export const MUTANTS = [
   // --- rows 6–9: authorization ---
   {
     name: "rows 8 and 9 swapped",
-    rule: "§3 order: plan before scope",
+    rule: "decision table order: plan before scope",
     file: "src/auth/authorize.ts",
     from: "const planScopes: readonly string[] = PLANS[principal.plan];",
     to: 'if (!principal.key.scopes.includes(route.scope)) throw new ProblemError("insufficient_scope", "x", { required_scope: route.scope, granted_scopes: [...principal.key.scopes].sort() });\n  const planScopes: readonly string[] = PLANS[principal.plan];',
@@ -140,7 +140,7 @@ export const MUTANTS = [
   },
   {
     name: "plan not checked",
-    rule: "§3 row 8",
+    rule: "decision table row 8",
     file: "src/auth/authorize.ts",
     from: "if (!planScopes.includes(route.scope)) {",
     to: "if (false) {",
@@ -148,7 +148,7 @@ export const MUTANTS = [
   },
   {
     name: "key management allowed on /v1/api-keys",
-    rule: "§3 row 6",
+    rule: "decision table row 6",
     file: "src/auth/route.ts",
     from: "if (segments.length === 3) return true;",
     to: "if (segments.length === 3) return false;",
@@ -156,16 +156,16 @@ export const MUTANTS = [
   },
   {
     name: "starter plan gains export",
-    rule: "§3 plans",
+    rule: "decision table plans",
     file: "src/domain/policy.ts",
     from: 'const PRO: readonly Scope[] = [\n  ...STARTER,\n  "export",',
     to: "const PRO: readonly Scope[] = [\n  ...STARTER,",
     tests: [W("authorization")],
   },
-  // --- what the origin receives (§5, §10) ---
+  // --- what the origin receives (what the origin receives, our choices) ---
   {
     name: "headers with `_` forwarded",
-    rule: "§10 `_` read as `-`",
+    rule: "our choices `_` read as `-`",
     file: "src/origin/headers.ts",
     from: 'if (rawName.includes("_")) return true;',
     to: "",
@@ -173,7 +173,7 @@ export const MUTANTS = [
   },
   {
     name: "Connection-listed names compared without `_` folding",
-    rule: "§10 `_` read as `-` (hop-by-hop)",
+    rule: "our choices `_` read as `-` (hop-by-hop)",
     file: "src/origin/headers.ts",
     from: ".map((token) => canonicalHeaderName(token.trim()))",
     to: ".map((token) => token.trim().toLowerCase())",
@@ -181,7 +181,7 @@ export const MUTANTS = [
   },
   {
     name: "Authorization forwarded when it does not look like a key",
-    rule: "§5 credentials never reach the origin",
+    rule: "what the origin receives credentials never reach the origin",
     file: "src/origin/headers.ts",
     from: 'const CLIENT_CREDENTIALS = new Set(["authorization"]);',
     to: "const CLIENT_CREDENTIALS = new Set<string>([]);",
@@ -189,7 +189,7 @@ export const MUTANTS = [
   },
   {
     name: "Proxy-Authorization forwarded",
-    rule: "§5 hop-by-hop",
+    rule: "what the origin receives hop-by-hop",
     file: "src/origin/headers.ts",
     from: '  "proxy-authorization",\n',
     to: "",
@@ -197,7 +197,7 @@ export const MUTANTS = [
   },
   {
     name: "key-like header values forwarded",
-    rule: "§3 no key ever reaches the origin",
+    rule: "decision table no key ever reaches the origin",
     file: "src/origin/headers.ts",
     from: "if (droppedByName(name, connectionListed) || keyPattern.test(value)) continue;",
     to: "if (droppedByName(name, connectionListed)) continue;",
@@ -205,41 +205,41 @@ export const MUTANTS = [
   },
   {
     name: "client X-NearIQ-* headers forwarded",
-    rule: "§5 removed headers",
+    rule: "what the origin receives removed headers",
     file: "src/origin/headers.ts",
     from: 'name.startsWith("x-neariq-") ||',
     to: 'name === "x-neariq-key" ||',
     tests: [W("origin")],
   },
-  // --- the authority (§4 consistency) ---
+  // --- the authority (admin API consistency) ---
   {
     name: "authority leases a revoked or expired key",
-    rule: "§4 revocation is strong",
+    rule: "admin API revocation is strong",
     file: "src/authority/key-authority.ts",
-    from: "if (!usable) return { key: toStoredKey(row), plan, limits, leaseMs: 0, allotment: null, writes: NO_WRITES };",
+    from: "    if (!isUsable(row, now)) {\n      return { key: toStoredKey(row), plan, limits, leaseMs: 0, allotment: null, writes: NO_WRITES };\n    }",
     to: "",
     tests: [W("gaps")],
   },
   {
     name: "revoke answers before leases run out",
-    rule: "§4 revocation is strong",
+    rule: "admin API revocation is strong",
     file: "src/authority/key-authority.ts",
-    from: "    await this.flushOutbox();\n    await this.leases.waitForQuiet(keyId);\n    return { ok: true, value: { id: keyId, revokedAt: revokedAt[0] as number } };",
-    to: "    await this.flushOutbox();\n    return { ok: true, value: { id: keyId, revokedAt: revokedAt[0] as number } };",
+    from: "    await this.leases.waitForQuiet(keyId);\n    return { ok: true, value: { id: keyId, revokedAt: revokedAt[0] as number } };",
+    to: "    return { ok: true, value: { id: keyId, revokedAt: revokedAt[0] as number } };",
     tests: [W("leases")],
   },
   {
     name: "ledger grants longer leases than AUTH_LEASE_MS",
-    rule: "§4 DELETE waits at most AUTH_LEASE_MS",
+    rule: "admin API DELETE waits at most AUTH_LEASE_MS",
     file: "src/authority/lease-ledger.ts",
     from: "const ms = Math.max(0, Math.min(requestedMs, this.leaseMs));",
     to: "const ms = Math.max(0, requestedMs);",
     tests: ["test/unit/lease-ledger.test.ts"],
   },
-  // --- admin bodies (§4, §10) ---
+  // --- admin bodies (admin API, our choices) ---
   {
     name: "names with control characters accepted",
-    rule: "§10 key names",
+    rule: "our choices key names",
     file: "src/admin/schemas.ts",
     from: ".refine((name) => !UNSAFE_NAME_CHARACTER.test(name),",
     to: ".refine(() => true,",
@@ -247,7 +247,7 @@ export const MUTANTS = [
   },
   {
     name: "names with lone surrogates accepted",
-    rule: "§10 key names",
+    rule: "our choices key names",
     file: "src/admin/schemas.ts",
     from: ".refine((name) => !LONE_SURROGATE.test(name),",
     to: ".refine(() => true,",
@@ -255,7 +255,7 @@ export const MUTANTS = [
   },
   {
     name: "expires_at after year 9999 accepted",
-    rule: "§10 expires_at",
+    rule: "our choices expires_at",
     file: "src/admin/schemas.ts",
     from: "return at !== null && at <= LATEST_TIME_MS;",
     to: "return at !== null;",
@@ -263,7 +263,7 @@ export const MUTANTS = [
   },
   {
     name: "expires_at in the past accepted",
-    rule: "§4 expires_at not in the future",
+    rule: "admin API expires_at not in the future",
     file: "src/admin/validate.ts",
     from: "if (at <= now) throw",
     to: "if (at < now - 60_000) throw",
@@ -271,16 +271,16 @@ export const MUTANTS = [
   },
   {
     name: "body limit off by one",
-    rule: "§4 64 KB, §9 1 MiB",
+    rule: "admin API 64 KB, leak reports 1 MiB",
     file: "src/http/read-body.ts",
     from: "if (total > maxBytes) {",
     to: "if (total >= maxBytes) {",
     tests: [W("admin")],
   },
-  // --- bodies (§10) ---
+  // --- bodies (our choices) ---
   {
     name: "abandoned body answered without Connection: close",
-    rule: "§10 draining",
+    rule: "our choices draining",
     file: "src/http/request-context.ts",
     from: 'if (bodyAbandoned(request)) response.headers.set("Connection", "close");',
     to: "",
@@ -288,7 +288,7 @@ export const MUTANTS = [
   },
   {
     name: "chunked admin body over the limit not drained",
-    rule: "§10 draining",
+    rule: "our choices draining",
     file: "src/http/read-body.ts",
     from: "await drainReader(request, reader, total);",
     to: "reader.releaseLock();",
@@ -297,7 +297,7 @@ export const MUTANTS = [
   // --- rate limits and quotas (docs/limits.md) ---
   {
     name: "grant past what a window has left",
-    rule: "§7 exact: granted ≤ limit",
+    rule: "limits exact: granted ≤ limit",
     file: "src/limits/allotment.ts",
     from: "return Math.max(1, Math.min(Math.floor(wants), share, least, MAX_GRANT));",
     to: "return Math.max(1, Math.min(Math.floor(wants), MAX_GRANT));",
@@ -305,7 +305,7 @@ export const MUTANTS = [
   },
   {
     name: "grant one even when a window is full",
-    rule: "§7 row 9a",
+    rule: "limits row 9a",
     file: "src/limits/allotment.ts",
     from: "if (least <= 0 || wants <= 0) return 0;",
     to: "if (wants <= 0) return 0;",
@@ -313,7 +313,7 @@ export const MUTANTS = [
   },
   {
     name: "what is given back may still be spent",
-    rule: "§7 exact: an allotment is spent once",
+    rule: "limits exact: an allotment is spent once",
     file: "src/limits/held-allotment.ts",
     from: "  held.remaining = 0;\n  return returning;",
     to: "  return returning;",
@@ -321,7 +321,7 @@ export const MUTANTS = [
   },
   {
     name: "credit given back to an ended window",
-    rule: "§7 windows fixed",
+    rule: "limits windows fixed",
     file: "src/authority/quota-ledger.ts",
     from: "(d) => d.name === w.name && d.start === start)",
     to: "(d) => d.name === w.name)",
@@ -329,7 +329,7 @@ export const MUTANTS = [
   },
   {
     name: "allotment spent after its lease",
-    rule: "§7 lowering a limit holds once the PUT answered",
+    rule: "limits lowering a limit holds once the PUT answered",
     file: "src/limits/held-allotment.ts",
     from: "return held !== null && held.remaining > 0 && now < held.until && inCurrentWindows(held, now);",
     to: "return held !== null && held.remaining > 0 && inCurrentWindows(held, now);",
@@ -339,7 +339,7 @@ export const MUTANTS = [
   },
   {
     name: "r ignores what the isolate holds",
-    rule: "§7 RateLimit r down by exactly 1",
+    rule: "limits RateLimit r down by exactly 1",
     file: "src/limits/allotment.ts",
     from: "return Math.min(limit, Math.max(0, limit - grantedAtAuthority + heldUnspent));",
     to: "return Math.min(limit, Math.max(0, limit - grantedAtAuthority));",
@@ -347,15 +347,15 @@ export const MUTANTS = [
   },
   {
     name: "429 names key-minute over minute when they reset together",
-    rule: "§7 policy of a 429",
+    rule: "limits policy of a 429",
     file: "src/limits/ratelimit-headers.ts",
-    from: 'w.name === "minute" && chosen.name === "key-minute"',
-    to: 'w.name === "key-minute" && chosen.name === "minute"',
+    from: '(w.name === "minute" || w.name === "test-minute") && chosen.name === "key-minute"',
+    to: 'w.name === "key-minute" && (chosen.name === "minute" || chosen.name === "test-minute")',
     tests: [W("limits")],
   },
   {
     name: "origin's RateLimit headers passed through",
-    rule: "§7 the origin's headers always removed",
+    rule: "limits the origin's headers always removed",
     file: "src/origin/forward.ts",
     from: '  answered.headers.delete("ratelimit");\n',
     to: "",
@@ -363,8 +363,8 @@ export const MUTANTS = [
   },
   {
     name: "limits left out of a PUT keep the old overrides",
-    rule: "§7 leaving limits out restores the defaults",
-    file: "src/authority/key-authority.ts",
+    rule: "limits leaving limits out restores the defaults",
+    file: "src/authority/key-rows.ts",
     from: "ON CONFLICT (singleton) DO UPDATE SET plan = excluded.plan, updated_at = excluded.updated_at, limits = excluded.limits",
     to: "ON CONFLICT (singleton) DO UPDATE SET plan = excluded.plan, updated_at = excluded.updated_at, limits = coalesce(excluded.limits, limits)",
     tests: [W("limits")],
@@ -379,7 +379,7 @@ export const MUTANTS = [
   },
   {
     name: "a remembered refusal outlives its window",
-    rule: "§7 windows reset at the minute",
+    rule: "limits windows reset at the minute",
     file: "src/auth/admit.ts",
     from: "holder.refusal = { until: Math.min(allotment.until, full.end), windows: allotment.windows };",
     to: "holder.refusal = { until: Number.POSITIVE_INFINITY, windows: allotment.windows };",
@@ -388,7 +388,7 @@ export const MUTANTS = [
   // --- the key lifecycle (docs/lifecycle.md) ---
   {
     name: "roll answers before leases on the old key run out",
-    rule: "§8 old key refused from its new expiry on, everywhere",
+    rule: "lifecycle old key refused from its new expiry on, everywhere",
     file: "src/authority/key-authority.ts",
     from: "if (oldExpiresAt !== old.expires_at) await this.leases.waitForQuiet(keyId);",
     to: "",
@@ -396,7 +396,7 @@ export const MUTANTS = [
   },
   {
     name: "roll extends a key",
-    rule: "§8 a roll never extends a key",
+    rule: "lifecycle a roll never extends a key",
     file: "src/authority/key-authority.ts",
     from: "Math.min(old.expires_at ?? Number.POSITIVE_INFINITY, now + input.graceMs)",
     to: "now + input.graceMs",
@@ -404,7 +404,7 @@ export const MUTANTS = [
   },
   {
     name: "roll drops the allowlist",
-    rule: "§8 the new key copies allowed_ips",
+    rule: "lifecycle the new key copies allowed_ips",
     file: "src/authority/key-authority.ts",
     from: "allowedIps: old.allowed_ips === null ? null : (JSON.parse(old.allowed_ips) as string[]),",
     to: "allowedIps: null,",
@@ -412,7 +412,7 @@ export const MUTANTS = [
   },
   {
     name: "an expired key can be rolled",
-    rule: "§8 409 key_inactive",
+    rule: "lifecycle 409 key_inactive",
     file: "src/authority/key-authority.ts",
     from: "if (old.revoked_at !== null || (old.expires_at !== null && old.expires_at <= now)) {",
     to: "if (old.revoked_at !== null) {",
@@ -420,7 +420,7 @@ export const MUTANTS = [
   },
   {
     name: "a second revocation overwrites the first reason and time",
-    rule: "§8 the first reason stays",
+    rule: "lifecycle the first reason stays",
     file: "src/authority/key-authority.ts",
     from: "        if (row.revoked_at !== null) continue;\n",
     to: "",
@@ -428,7 +428,7 @@ export const MUTANTS = [
   },
   {
     name: "allowlists ignored",
-    rule: "§3 row 5a",
+    rule: "decision table row 5a",
     file: "src/auth/ip-allowlist.ts",
     from: "if (key.allowedIps === null) return;",
     to: "return;",
@@ -436,7 +436,7 @@ export const MUTANTS = [
   },
   {
     name: "IPv4-mapped client addresses not read as IPv4",
-    rule: "§8 v4-mapped counts as IPv4",
+    rule: "lifecycle v4-mapped counts as IPv4",
     file: "src/net/cidr.ts",
     from: "    if (isV4Mapped(bytes)) return { version: 4, bytes: bytes.slice(12), prefix: 32 };\n",
     to: "",
@@ -444,7 +444,7 @@ export const MUTANTS = [
   },
   {
     name: "host bits kept in a stored block",
-    rule: "§8 stored as the network address",
+    rule: "lifecycle stored as the network address",
     file: "src/net/cidr.ts",
     from: "out[i] = (bytes[i] as number) & ((0xff << (8 - bits)) & 0xff);",
     to: "out[i] = bytes[i] as number;",
@@ -452,7 +452,7 @@ export const MUTANTS = [
   },
   {
     name: "RFC 5952: a single zero group compressed",
-    rule: "§8 IPv6 compressed as in RFC 5952",
+    rule: "lifecycle IPv6 compressed as in RFC 5952",
     file: "src/net/cidr.ts",
     from: "let bestLength = 1;",
     to: "let bestLength = 0;",
@@ -469,7 +469,7 @@ export const MUTANTS = [
   // --- leak reports (docs/leak-reports.md) ---
   {
     name: "leak reports accepted without a valid signature",
-    rule: "§9 401 invalid_signature, nothing revoked",
+    rule: "leak reports 401 invalid_signature, nothing revoked",
     file: "src/partners/github-secret-scanning.ts",
     from: 'if (!key || !(await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, raw, body))) {',
     to: "if (!key) {",
@@ -477,7 +477,7 @@ export const MUTANTS = [
   },
   {
     name: "unknown identifiers refetch the keys document every time",
-    rule: "§9 refetches at most once per 60 s",
+    rule: "leak reports refetches at most once per 60 s",
     file: "src/partners/github-keys.ts",
     from: "} else if (fresh && now - state.lastRefetchAt < REFETCH_INTERVAL_MS) {",
     to: "} else if (false) {",
@@ -485,7 +485,7 @@ export const MUTANTS = [
   },
   {
     name: "a leak revocation answers before leases run out",
-    rule: "§9 revoked strongly, as DELETE does",
+    rule: "leak reports revoked strongly, as DELETE does",
     file: "src/authority/key-authority.ts",
     from: "    for (const keyId of newlyRevoked) await this.leases.waitForQuiet(keyId);\n",
     to: "",
@@ -493,7 +493,7 @@ export const MUTANTS = [
   },
   {
     name: "every well-formed token labelled true_positive",
-    rule: "§9 labels",
+    rule: "leak reports labels",
     file: "src/partners/github-secret-scanning.ts",
     from: "        if (found[i]) confirmed.add(leak.hash);",
     to: "        confirmed.add(leak.hash);",
@@ -501,16 +501,16 @@ export const MUTANTS = [
   },
   {
     name: "over 1,000 items accepted",
-    rule: "§9 413 over 1,000 items",
+    rule: "leak reports 413 over 1,000 items",
     file: "src/partners/github-secret-scanning.ts",
     from: "if (value.length > MAX_REPORT_ITEMS) {",
     to: "if (value.length > MAX_REPORT_ITEMS + 1) {",
     tests: [W("leaks")],
   },
-  // --- answers (§3, §6, §10) ---
+  // --- answers (decision table, current key, our choices) ---
   {
     name: "401 without WWW-Authenticate for invalid keys",
-    rule: "§3 401 challenge",
+    rule: "decision table 401 challenge",
     file: "src/http/problem.ts",
     from: "  invalid_key: KEY_CHALLENGE,\n",
     to: "",
@@ -518,7 +518,7 @@ export const MUTANTS = [
   },
   {
     name: "/v1/api-keys/current cacheable",
-    rule: "§10 Cache-Control: no-store",
+    rule: "our choices Cache-Control: no-store",
     file: "src/app.ts",
     from: 'const headers = { "Cache-Control": "no-store" };',
     to: "const headers = {};",
@@ -526,7 +526,7 @@ export const MUTANTS = [
   },
   {
     name: "a path that only starts with /v1 taken for the API",
-    rule: "§3 unknown_route outside /v1",
+    rule: "decision table unknown_route outside /v1",
     file: "src/app.ts",
     from: '!url.pathname.startsWith("/v1/")',
     to: '!url.pathname.startsWith("/v1")',
@@ -534,7 +534,7 @@ export const MUTANTS = [
   },
   {
     name: "assertion signed over its payload only",
-    rule: "§5 signed assertion",
+    rule: "what the origin receives signed assertion",
     file: "src/origin/assertion.ts",
     from: "ascii.encode(signingInput)",
     to: 'ascii.encode(signingInput.split(".")[1] ?? "")',
@@ -572,14 +572,16 @@ export const MUTANTS = [
     from: "if (!returned.windows.some((d) => d.name === w.name && d.start === start)) continue;",
     to: "",
     tests: ["test/unit/quota-leases.test.ts"],
+    fast: true,
   },
   {
     name: "limits: a window without a limit is not counted",
     rule: "every window is counted, limit or not",
-    file: "src/authority/key-authority.ts",
+    file: "src/authority/quota-ledger.ts",
     from: 'windows.push({ name: "minute", scope: "account:minute", limit: limits.per_minute });',
     to: 'if (limits.per_minute !== null) windows.push({ name: "minute", scope: "account:minute", limit: limits.per_minute });',
     tests: [W("limits-exactness")],
+    fast: true,
   },
   {
     name: "limits: r from the key's own allotment only",
@@ -588,6 +590,7 @@ export const MUTANTS = [
     from: "windowReports(allotment, windowKnowledge(principal.accountId, holder))",
     to: "windowReports(allotment)",
     tests: [W("limits-exactness")],
+    fast: true,
   },
   {
     name: "limits: an idle key's unspent rest never given back",
@@ -605,6 +608,7 @@ export const MUTANTS = [
     from: 'if (old.rolled_to !== null) return { ok: false, code: "key_rolled" };',
     to: "",
     tests: [W("lifecycle")],
+    fast: true,
   },
   {
     name: "roll: the new key never expires unless the body says",
@@ -622,6 +626,7 @@ export const MUTANTS = [
     from: "} else if (now - state.failedAt < FAILURE_BACKOFF_MS) {",
     to: "} else if (false) {",
     tests: [W("github-keys-fetch")],
+    fast: true,
   },
   {
     name: "keys document: a fetch per request while one is on its way",
@@ -646,6 +651,7 @@ export const MUTANTS = [
     from: "  if (length < 0x80) return null; // fits the short form\n",
     to: "",
     tests: ["test/unit/ecdsa-signature.test.ts"],
+    fast: true,
   },
   {
     name: "DER: an unneeded leading 00",
@@ -663,6 +669,7 @@ export const MUTANTS = [
     from: " || !signInTokens.redeem(expected)",
     to: "",
     tests: ["test/unit/dashboard-memory.test.ts"],
+    fast: true,
   },
   {
     name: "dashboard: sessions never expire when idle",
@@ -675,19 +682,21 @@ export const MUTANTS = [
   // --- what a newcomer tripped on ---
   {
     name: "key header: surrounding spaces and tabs kept",
-    rule: "RFC 9110 §5.5: surrounding whitespace is not part of the value",
+    rule: "RFC 9110 what the origin receives.5: surrounding whitespace is not part of the value",
     file: "src/auth/authenticate.ts",
     from: 'return padded ? value.replace(SURROUNDING_WHITESPACE, "") : value;',
     to: "return value;",
     tests: [W("newcomer")],
+    fast: true,
   },
   {
     name: "invalid_key: one detail for every flaw",
     rule: "invalid_key says which flaw it is",
     file: "src/auth/authenticate.ts",
-    from: 'if (flaw) throw new ProblemError("invalid_key", malformed(flaw, prefix));',
+    from: 'if (flaw) throw new ProblemError("invalid_key", malformed(flaw, prefix ?? config.keyPrefix, config));',
     to: 'if (flaw) throw new ProblemError("invalid_key", "The API key is not valid.");',
     tests: [W("newcomer")],
+    fast: true,
   },
   {
     name: "429: no resets_at",
@@ -696,5 +705,181 @@ export const MUTANTS = [
     from: "retry_after: retryAfter, resets_at: resetsAt },",
     to: "retry_after: retryAfter },",
     tests: [W("newcomer")],
+    fast: true,
+  },
+  // --- usage (docs/usage.md) ---
+  {
+    name: "usage: a hand-in applied twice when it is retried",
+    rule: "a request is never counted twice",
+    file: "src/authority/usage-ledger.ts",
+    from: 'if (this.sql.exec("SELECT 1 FROM usage_hand_ins WHERE id = ?", batch.id).toArray().length > 0) return;',
+    to: "",
+    tests: [W("usage")],
+    fast: true,
+  },
+  {
+    name: "usage: a retried hand-in gets a new id",
+    rule: "a request is never counted twice",
+    file: "src/usage/counter.ts",
+    from: "return usage.unsent[0] ?? null;",
+    to: "const first = usage.unsent[0];\n    return first ? { ...first, id: `${first.id}:${++this.sequence}` } : null;",
+    tests: ["test/unit/usage-counting.test.ts"],
+    fast: true,
+  },
+  {
+    name: "usage: refusals not counted",
+    rule: "refusals at rows 4–9a counted by code",
+    file: "src/usage/hand-in.ts",
+    from: "else if (code !== null && COUNTED.has(code)) outcome = code as Outcome;",
+    to: "",
+    tests: [W("usage")],
+    fast: true,
+  },
+  {
+    name: "usage: keys ordered by id only",
+    rule: "keys: most admitted first, then by key_id",
+    file: "src/authority/usage-ledger.ts",
+    from: ".sort((a, b) => b.tally.admitted - a.tally.admitted || (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0));",
+    to: ".sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0));",
+    tests: [W("usage")],
+  },
+  {
+    name: "usage: from not rounded down to its bucket",
+    rule: "from and to rounded down to the start of their hour or day",
+    file: "src/admin/queries.ts",
+    from: ": floorTo(givenFrom, step);",
+    to: ": givenFrom;",
+    tests: [W("usage")],
+  },
+  {
+    name: "usage: 745 hourly buckets allowed",
+    rule: "at most 744 hourly or 400 daily buckets",
+    file: "src/admin/queries.ts",
+    from: "if ((to - from) / step > MAX_BUCKETS[granularity]) {",
+    to: "if ((to - from) / step > MAX_BUCKETS[granularity] + 1) {",
+    tests: [W("usage")],
+  },
+  // --- events (docs/events.md) ---
+  {
+    name: "events: account.updated for a PUT that changes nothing",
+    rule: "a PUT that changes nothing records nothing",
+    file: "src/authority/key-authority.ts",
+    from: "} else if (before.plan !== plan || JSON.stringify(before.limits) !== JSON.stringify(after.limits)) {",
+    to: "} else {",
+    tests: [W("events")],
+    fast: true,
+  },
+  {
+    name: "events: key.expiring recorded again after key.expired",
+    rule: "an expiry at or before the change records key.expired, never key.expiring",
+    file: "src/authority/key-authority.ts",
+    from: '"UPDATE api_keys SET expired_recorded = 1, expiring_recorded = 1 WHERE id = ?"',
+    to: '"UPDATE api_keys SET expired_recorded = 1 WHERE id = ?"',
+    tests: [W("events")],
+  },
+  {
+    name: "events: quota.exhausted on every refusal",
+    rule: "quota.exhausted once per account per UTC day",
+    file: "src/authority/key-authority.ts",
+    from: "if (this.rows.accountRow()?.quota_exhausted_day === dayStart) return;",
+    to: "",
+    tests: [W("events")],
+  },
+  {
+    name: "events: X-NearIQ-Actor not checked",
+    rule: "actor: 1–200 printable ASCII characters, else 400",
+    file: "src/admin/queries.ts",
+    from: "if (!ACTOR_PATTERN.test(value)) {",
+    to: "if (false) {",
+    tests: [W("events")],
+    fast: true,
+  },
+  {
+    name: "events: next set on a short page",
+    rule: "next is null whenever the page is shorter than limit",
+    file: "src/authority/event-log.ts",
+    from: "const next = events.length === query.limit ?",
+    to: "const next = events.length > 0 ?",
+    tests: [W("events")],
+  },
+  {
+    name: "webhooks: signed over the body alone",
+    rule: "Standard Webhooks: HMAC over id.timestamp.body",
+    file: "src/events/signature.ts",
+    from: "encoder.encode(`${id}.${timestamp}.${body}`)",
+    to: "encoder.encode(body)",
+    tests: [W("webhooks")],
+    fast: true,
+  },
+  {
+    name: "webhooks: a failed delivery acknowledged",
+    rule: "retried until a 2xx",
+    file: "src/events/deliver.ts",
+    from: "else message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });",
+    to: "else message.ack();",
+    tests: [W("webhooks")],
+  },
+  // --- closing an account (docs/api.md#closing-an-account) ---
+  {
+    name: "closing: answers before leases run out",
+    rule: "nothing forwarded once DELETE has answered",
+    file: "src/authority/key-authority.ts",
+    from: "    await this.flushRecords();\n    await this.leases.waitForQuiet();\n    await this.handOnEvents();",
+    to: "    await this.flushRecords();\n    await this.handOnEvents();",
+    tests: [W("closing")],
+    fast: true,
+  },
+  {
+    name: "closing: a closed account still answers",
+    rule: "every admin call on a closed account: 404 unknown_account",
+    file: "src/authority/key-authority.ts",
+    from: "return row && row.closed_at === null ? toAccount(row) : null;",
+    to: "return row ? toAccount(row) : null;",
+    tests: [W("closing")],
+    fast: true,
+  },
+  {
+    name: "closing: KV records kept",
+    rule: "its keys' KV records are removed",
+    file: "src/authority/key-authority.ts",
+    from: "for (const row of keys) this.outbox.enqueueRemoval(row.hash);",
+    to: "",
+    tests: [W("closing")],
+  },
+  // --- test keys (docs/test-keys.md) ---
+  {
+    name: "test keys: forwarded to the live origin",
+    rule: "a test key reaches ORIGIN_TEST_URL only",
+    file: "src/app.ts",
+    from: 'const origin = principal.key.mode === "test" ? requireTestOrigin(config) : ready;',
+    to: "const origin = ready;",
+    tests: [W("test-keys")],
+    fast: true,
+  },
+  {
+    name: "test keys: counted against the live windows",
+    rule: "test requests count against windows of their own",
+    file: "src/authority/quota-ledger.ts",
+    from: 'if (key.mode === "test") {',
+    to: "if (false) {",
+    tests: [W("test-keys")],
+    fast: true,
+  },
+  {
+    name: "test keys: the 503 before rows 8 and 9",
+    rule: "test_mode_unavailable only after rows 1–9",
+    file: "src/app.ts",
+    from: "  const route = authorize(request.method, url.pathname, principal);\n  log.route = route.path;\n  const origin =",
+    to: '  const origin0 = principal.key.mode === "test" ? requireTestOrigin(config) : ready;\n  const route = authorize(request.method, url.pathname, principal);\n  log.route = route.path;\n  const origin =',
+    tests: [W("test-keys")],
+  },
+  {
+    name: "verifier: a live origin accepts test assertions",
+    rule: "a live origin refuses test assertions by default",
+    file: "packages/verify/src/index.ts",
+    from: 'if (mode !== (options.mode ?? "live")) {',
+    to: "if (false) {",
+    tests: ["packages/verify/test/verify.test.ts"],
+    fast: true,
   },
 ];

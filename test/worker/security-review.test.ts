@@ -24,7 +24,7 @@ function encodedAt(key: string, i: number): string {
   return `${key.slice(0, i)}%${key.charCodeAt(i).toString(16).toUpperCase()}${key.slice(i + 1)}`;
 }
 
-describe("look-alike headers (§10: `_` read as `-`)", () => {
+describe("look-alike headers (`_` read as `-`)", () => {
   it("drops X-NearIQ_*, method overrides and Connection-listed names written with `_`, and any `_` header", async () => {
     const { key, accountId, id } = await newAccountWithKey("starter", { scopes: ["competitors:write", "usage:read"] });
     const t = tag();
@@ -76,7 +76,7 @@ describe("look-alike headers (§10: `_` read as `-`)", () => {
   });
 });
 
-describe("a key in the path next to an invalid escape (§10: lenient percent-decoding)", () => {
+describe("a key in the path next to an invalid escape (lenient percent-decoding)", () => {
   it("answers 400 key_in_url and forwards nothing, whatever invalid escape stands beside the key", async () => {
     const { key } = await newAccountWithKey();
     const t = tag();
@@ -95,7 +95,7 @@ describe("a key in the path next to an invalid escape (§10: lenient percent-dec
   });
 });
 
-describe("bodies the edge does not use (§10: drained for at most 5 s and 16 MiB)", () => {
+describe("bodies the edge does not use (drained for at most 5 s and 16 MiB)", () => {
   function countingBody(total: number, chunk = 1 << 20) {
     const state = { pulled: 0 };
     const stream = new ReadableStream<Uint8Array>({
@@ -161,7 +161,7 @@ describe("bodies the edge does not use (§10: drained for at most 5 s and 16 MiB
   }, 15_000);
 });
 
-describe("a refused expired key (§10: costs no more than a revoked one)", () => {
+describe("a refused expired key (costs no more than a revoked one)", () => {
   it("after the first refusal, the isolate answers expired_key without calling the authority", async () => {
     const expiresAt = new Date(Date.now() + 400);
     const { key } = await newAccountWithKey("agency", { expires_at: expiresAt.toISOString() });
@@ -182,7 +182,7 @@ describe("a refused expired key (§10: costs no more than a revoked one)", () =>
   });
 });
 
-describe("/v1/api-keys/current (§10)", () => {
+describe("/v1/api-keys/current", () => {
   it("answers GET and HEAD with Cache-Control: no-store", async () => {
     const { key } = await newAccountWithKey();
     for (const method of ["GET", "HEAD"]) {
@@ -204,7 +204,7 @@ describe("HEAD under /v1", () => {
   });
 });
 
-describe("key names and expiry (§10)", () => {
+describe("key names and expiry", () => {
   it("refuses names with control characters, lone surrogates, or bidirectional overrides and isolates", async () => {
     const accountId = await newAccount();
     const bad = [
