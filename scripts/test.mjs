@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 /** Lines workerd writes for connections closed on purpose, never a test's own output. */
 const EXPECTED_NOISE = [
   /disconnected: Connection refused \(os error 111\)/,
+  /disconnected: read end of pipe was aborted$/,
   /Network connection lost\.$/,
   /^stack: \S*workerd-linux-64\/bin\/workerd@/,
   /^Using secrets defined in \.dev\.vars/,

@@ -39,6 +39,8 @@ import type {
 import { UsageLedger, type UsageQuery } from "./usage-ledger";
 
 const NO_WRITES = 0;
+/** The furthest ahead the alarm is set; a later duty is looked at again then. */
+const ALARM_HORIZON_MS = 30 * 86_400_000;
 /** The most keys one check answers about (the edge sends at most 32). */
 const MAX_QUESTIONS = 64;
 
@@ -509,7 +511,8 @@ export class KeyAuthority extends DurableObject<Bindings> {
     const { next } = this.rows.expiryDuties(now, EXPIRING_NOTICE_MS);
     if (next !== null) candidates.push(next);
     if (candidates.length === 0) return;
-    await this.ctx.storage.setAlarm(Math.min(...candidates));
+    // A duty years away (a key expiring in 9999) is looked at again in 30 days: alarms take no date after 2189.
+    await this.ctx.storage.setAlarm(Math.min(...candidates, now + ALARM_HORIZON_MS));
   }
 
   private async flushRecords(): Promise<void> {

