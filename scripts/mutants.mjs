@@ -23,6 +23,8 @@ const sources = execFileSync("git", ["ls-files", "src", "examples", "packages/*/
   .split("\n")
   .filter((f) => /\.(ts|mjs|js)$/.test(f));
 
+const MUTANT_TIMEOUT_MS = 240_000;
+
 const occurrences = (file, text) => readFileSync(file, "utf8").split(text).length - 1;
 
 /** The file where the mutant's text occurs exactly once: its own, or where the code moved to; `null` when none. */
@@ -87,8 +89,18 @@ for (const [i, mutant] of selected.entries()) {
     const child = spawn("npx", ["vitest", "run", ...projectsOf(mutant.tests), ...mutant.tests, "--bail=1"], {
       stdio: "ignore",
       env: { ...process.env, CI: "true" },
+      detached: true,
     });
-    child.on("exit", (code) => resolve(code));
+    // A mutant that makes a test hang (an endless loop) is caught too: stopped after 4 minutes.
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-(child.pid ?? 0), "SIGKILL");
+      } catch {}
+    }, MUTANT_TIMEOUT_MS);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve(code ?? 1);
+    });
   });
   restore();
   const killed = status !== 0;
