@@ -25,7 +25,9 @@ const child = spawn(process.execPath, [vitest, "run", ...process.argv.slice(2)],
   env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? (process.stdout.isTTY ? "1" : "0") },
 });
 let filtered = 0;
-const strip = (line) => line.replace(/\u001b\[[0-9;]*m/g, "");
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping terminal colour codes is the point.
+const COLOUR = /\u001b\[[0-9;]*m/g;
+const strip = (line) => line.replace(COLOUR, "");
 for (const [from, to] of [
   [child.stdout, process.stdout],
   [child.stderr, process.stderr],

@@ -15,11 +15,11 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import { type AdminClient, AdminError } from "./admin-client";
+import { type AdminClient, AdminError, type PlanName } from "./admin-client";
 import { NotificationInbox, noticeFor } from "./notifications";
 import { type Session, SessionStore, SignInTokens } from "./sessions";
 import type { UsageBucket, UsageRange } from "./usage-chart";
-import { type Account, keysTable, type ListedKey, settingsPage, signInPage } from "./views";
+import { keysTable, settingsPage, signInPage } from "./views";
 
 export const DEMO_ACCOUNTS: Record<string, "starter" | "pro" | "agency"> = {
   "demo-pro": "pro",
@@ -123,10 +123,10 @@ export function createDashboardApp(
     const plan = DEMO_ACCOUNTS[accountId];
     if (!plan) return c.text("Unknown demo account.", 400);
     try {
-      await admin.call("GET", `/accounts/${accountId}`);
+      await admin.getAccount(accountId);
     } catch (error) {
       if (!(error instanceof AdminError) || error.code !== "unknown_account") throw error;
-      await admin.call("PUT", `/accounts/${accountId}`, { plan });
+      await admin.putAccount(accountId, plan);
     }
     const id = sessions.open(accountId);
     setCookie(c, "sid", id, { httpOnly: true, sameSite: "Strict", path: "/" });
@@ -158,17 +158,13 @@ export function createDashboardApp(
     return c.redirect("/signin", 303);
   });
 
-  const keysOf = async (accountId: string) =>
-    (await admin.call<{ keys: ListedKey[] }>("GET", `/accounts/${accountId}/keys`)).keys;
+  const keysOf = async (accountId: string) => admin.listKeys(accountId);
 
   /** The account's usage for the chart (the last 24 hours by hour, or 30 days by day) and each key's requests in it. */
   const usageOf = async (accountId: string, range: UsageRange) => {
-    const usage = await admin.call<{
-      buckets: UsageBucket[];
-      keys: { key_id: string; admitted: number; refused: Record<string, number> }[];
-    }>("GET", `/accounts/${accountId}/usage?granularity=${range === "24h" ? "hour" : "day"}`);
+    const usage = await admin.usage(accountId, range === "24h" ? "hour" : "day");
     const requests = new Map(
-      usage.keys.map((k) => [k.key_id, k.admitted + Object.values(k.refused).reduce((a, n) => a + n, 0)]),
+      (usage.keys ?? []).map((k) => [k.key_id, k.admitted + Object.values(k.refused).reduce((a, n) => a + n, 0)]),
     );
     return { buckets: usage.buckets, requests };
   };
@@ -177,7 +173,7 @@ export function createDashboardApp(
     const { accountId, csrf } = c.var.session;
     const range: UsageRange = c.req.query("range") === "30d" ? "30d" : "24h";
     const [account, keys, usage, daily] = await Promise.all([
-      admin.call<Account>("GET", `/accounts/${accountId}`),
+      admin.getAccount(accountId),
       keysOf(accountId),
       usageOf(accountId, range),
       range === "24h" ? null : usageOf(accountId, "24h"),
@@ -202,12 +198,14 @@ export function createDashboardApp(
   app.post("/settings/api/keys", requireSession, requireCsrf, async (c) => {
     const body = (await c.req.json().catch(() => null)) as Record<string, unknown> | null;
     if (!body) return c.json({ message: "The request could not be read." }, 400);
-    const created = await admin.call<{ key: string; id: string }>("POST", `/accounts/${c.var.session.accountId}/keys`, {
-      name: body.name,
-      scopes: body.scopes,
-      expires_at: body.expires_at,
-      rate_limit_per_minute: body.rate_limit_per_minute,
-      allowed_ips: body.allowed_ips,
+    // Passed on as the page sent them: the admin API judges them, and its refusals read as sentences.
+    type NewKeyScopes = Parameters<AdminClient["createKey"]>[1]["scopes"];
+    const created = await admin.createKey(c.var.session.accountId, {
+      name: body.name as string | undefined,
+      scopes: body.scopes as NewKeyScopes,
+      expires_at: body.expires_at as string | undefined,
+      rate_limit_per_minute: body.rate_limit_per_minute as number | undefined,
+      allowed_ips: body.allowed_ips as string[] | undefined,
       mode: body.mode === "test" ? "test" : "live",
     });
     return c.json({ id: created.id, key: created.key }, 201);
@@ -217,18 +215,17 @@ export function createDashboardApp(
     const body = (await c.req.json().catch(() => null)) as { grace_seconds?: unknown; expires_at?: unknown } | null;
     const grace = Number(body?.grace_seconds);
     if (!GRACE_SECONDS.has(grace)) return c.json({ message: "Choose when the old key stops." }, 400);
-    const keyId = encodeURIComponent(c.req.param("id"));
-    const rolled = await admin.call<{ key: string; id: string; old_key: { expires_at: string } }>(
-      "POST",
-      `/accounts/${c.var.session.accountId}/keys/${keyId}/roll`,
-      { grace_seconds: grace, expires_at: typeof body?.expires_at === "string" ? body.expires_at : undefined },
-    );
+    const keyId = c.req.param("id"); // openapi-fetch encodes path parameters
+    const rolled = await admin.rollKey(c.var.session.accountId, keyId, {
+      grace_seconds: grace,
+      expires_at: typeof body?.expires_at === "string" ? body.expires_at : undefined,
+    });
     return c.json({ id: rolled.id, key: rolled.key, old_key_expires_at: rolled.old_key.expires_at }, 201);
   });
 
   app.post("/settings/api/keys/:id/revoke", requireSession, requireCsrf, async (c) => {
-    const keyId = encodeURIComponent(c.req.param("id"));
-    await admin.call("DELETE", `/accounts/${c.var.session.accountId}/keys/${keyId}`);
+    const keyId = c.req.param("id"); // openapi-fetch encodes path parameters
+    await admin.revokeKey(c.var.session.accountId, keyId);
     return c.json({ revoked: true });
   });
 

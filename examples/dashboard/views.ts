@@ -6,35 +6,20 @@
  */
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import { DEFAULT_KEY_SCOPES, PLANS, type Plan, SCOPES } from "../../src/domain/policy";
+import openapi from "../../docs/openapi.json";
+import type { Account, ListedKey } from "./admin-client";
 import type { Notice } from "./notifications";
 import { type UsageBucket, type UsageRange, usageChart } from "./usage-chart";
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-export interface Account {
-  account_id: string;
-  plan: Plan;
-  limits: { per_minute: number | null; per_day: number | null };
-}
-
-export interface ListedKey {
-  id: string;
-  name: string | null;
+/** The scopes, the default set and each plan's scopes, as the API's own document publishes them. */
+const POLICY = openapi["x-neariq-policy"] as {
   scopes: string[];
-  hint: string;
-  created_at: string;
-  expires_at: string | null;
-  revoked_at: string | null;
-  last_used_at: string | null;
-  revoked_reason: "revoked" | "leaked" | null;
-  rolled_from: string | null;
-  rolled_to: string | null;
-  leak: { url: string | null } | null;
-  rate_limit_per_minute: number | null;
-  allowed_ips: string[] | null;
-  mode: "live" | "test";
-}
+  default_scopes: string[];
+  plans: Record<Account["plan"], string[]>;
+};
+const { scopes: SCOPES, default_scopes: DEFAULT_KEY_SCOPES, plans: PLANS } = POLICY;
 
 function page(title: string, body: Html, csrf?: string): Html {
   return html`<!doctype html>

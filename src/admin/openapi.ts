@@ -6,7 +6,7 @@
  * `npm run openapi` and checked by a test.
  */
 import { z } from "zod";
-import { ACCOUNT_ID_PATTERN } from "../domain/policy";
+import { ACCOUNT_ID_PATTERN, DEFAULT_KEY_SCOPES, PLANS, SCOPES } from "../domain/policy";
 import { apiSchemas } from "./schemas";
 
 /** Bodies the edge reads: unknown fields are ignored, so they are described as the input they accept. */
@@ -109,6 +109,8 @@ function buildDocument() {
         "The edge in front of the NearIQ API: API keys, the admin API of the dashboard backend, leaked-key reports from GitHub. docs/api.md is the reference in words.",
     },
     servers: [{ url: "http://127.0.0.1:8787", description: "npm run dev" }],
+    // The data behind the scope and plan checks, for clients that show them (Settings → API).
+    "x-neariq-policy": { scopes: SCOPES, default_scopes: DEFAULT_KEY_SCOPES, plans: PLANS },
     components: {
       securitySchemes: {
         adminToken: { type: "http", scheme: "bearer", description: "ADMIN_TOKEN, for the dashboard backend only." },

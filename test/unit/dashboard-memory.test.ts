@@ -11,12 +11,26 @@ const ORIGIN = "http://127.0.0.1:8789";
 
 function setUp() {
   let now = Date.UTC(2026, 11, 1, 9, 0, 0);
+  const account = { account_id: "demo-pro", plan: "pro" as const, limits: { per_minute: 600, per_day: 100_000 } };
+  const nothing = () => Promise.reject(new Error("not called in these tests"));
+  // A stand-in for the edge's admin API: only what signing in and showing the page ask.
   const admin: AdminClient = {
-    async call<T>(method: string, path: string): Promise<T> {
-      if (method === "GET" && path.endsWith("/keys")) return { keys: [] } as T;
-      if (method === "GET" && path.includes("/usage")) return { buckets: [], keys: [] } as T;
-      return { account_id: "demo-pro", plan: "pro", limits: { per_minute: 600, per_day: 100_000 } } as T;
-    },
+    getAccount: async () => account,
+    putAccount: async () => account,
+    listKeys: async () => [],
+    usage: async () => ({
+      account_id: "demo-pro",
+      key_id: null,
+      granularity: "hour",
+      from: "2026-12-01T00:00:00.000Z",
+      to: "2026-12-01T01:00:00.000Z",
+      buckets: [],
+      totals: { admitted: 0, refused: {}, test: { admitted: 0, refused: {} } },
+      keys: [],
+    }),
+    createKey: nothing,
+    rollKey: nothing,
+    revokeKey: nothing,
   };
   const app = createDashboardApp(admin, ORIGIN, () => now);
   return {

@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import SwaggerParser from "@apidevtools/swagger-parser";
+import openapiTS, { astToString } from "openapi-typescript";
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "../../src/admin/openapi";
 
@@ -15,6 +16,14 @@ describe("docs/openapi.json", () => {
     const expected = `${JSON.stringify(openApiDocument(), null, 2)}\n`;
     if (process.env.UPDATE_OPENAPI === "1") writeFileSync(FILE, expected);
     expect(readFileSync(FILE, "utf8")).toBe(expected);
+  });
+
+  it("has its TypeScript types in docs/openapi.d.ts (openapi-typescript), which the CLI and the dashboard's client use", async () => {
+    const types = new URL("../../docs/openapi.d.ts", import.meta.url);
+    const header = "// Generated from docs/openapi.json by openapi-typescript (npm run openapi). Do not edit.\n";
+    const expected = header + astToString(await openapiTS(JSON.parse(readFileSync(FILE, "utf8"))));
+    if (process.env.UPDATE_OPENAPI === "1") writeFileSync(types, expected);
+    expect(readFileSync(types, "utf8")).toBe(expected);
   });
 
   it("is a valid OpenAPI 3.1 document", async () => {
