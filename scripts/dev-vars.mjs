@@ -14,11 +14,15 @@ export const DEFAULT_DEV_VARS = ".dev.vars";
 export async function newSigningJwk(alg = "EdDSA") {
   const kid = `local-${randomBytes(4).toString("hex")}`;
   if (alg === "ES256") {
-    const pair = await webcrypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
+    const pair = /** @type {CryptoKeyPair} */ (
+      await webcrypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])
+    );
     const { kty, crv, x, y, d } = await webcrypto.subtle.exportKey("jwk", pair.privateKey);
     return { kty, crv, x, y, d, alg, kid };
   }
-  const pair = await webcrypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]);
+  const pair = /** @type {CryptoKeyPair} */ (
+    await webcrypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])
+  );
   const { kty, crv, x, d } = await webcrypto.subtle.exportKey("jwk", pair.privateKey);
   return { kty, crv, x, d, alg: "EdDSA", kid };
 }
