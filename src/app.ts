@@ -19,7 +19,7 @@ import { refuseKeyInUrl } from "./auth/key-in-url";
 import type { Bindings } from "./env";
 import { webhookSettings } from "./events/webhook-config";
 import { ProblemError } from "./http/problem";
-import { errorAnswer, requestContext, serveRequest } from "./http/request-context";
+import { APP_MIDDLEWARE, errorAnswer, serveRequest } from "./http/request-context";
 import type { RequestState } from "./http/request-state";
 import { signAssertion } from "./origin/assertion";
 import { assertionClaims, claimHeaders } from "./origin/claims";
@@ -32,17 +32,15 @@ import { countUsage } from "./usage/hand-in";
 
 export const app = new Hono<AppEnv>();
 
-app.use("*", requestContext);
+for (const middleware of APP_MIDDLEWARE) app.use("*", middleware);
 
 app.get("/healthz", async (c) => {
-  c.var.state.log.route = "/healthz";
   await requireReady(c.env, c.var.state.config);
   const webhooks = webhookSettings(c.env).status;
   return c.json(webhooks === null ? { status: "ok" } : { status: "ok", webhooks });
 });
 
 app.get("/.well-known/jwks.json", async (c) => {
-  c.var.state.log.route = "/.well-known/jwks.json";
   const signingKey = await requireSigningKey(c.env);
   c.header("Cache-Control", "public, max-age=300");
   return c.json(jwksFor(signingKey, c.env.ASSERTION_PREVIOUS_PUBLIC_JWK));

@@ -66,8 +66,8 @@ async function newKeyMaterial(prefix: string) {
   return { key, hash, hint: keyHint(key, prefix) };
 }
 
-function logRoute(c: Context<AppEnv>, route: string, accountId: string): void {
-  c.var.state.log.route = route;
+/** The account a call is about, for its log line (the route is logged from the route it matched). */
+function logAccount(c: Context<AppEnv>, accountId: string): void {
   c.var.state.log.account_id = accountId;
 }
 
@@ -78,7 +78,7 @@ adminApi.use("*", guardAdmin);
 adminApi.put("/accounts/:account_id", async (c) => {
   const actor = actorOf(c.req.raw.headers);
   const accountId = accountIdOf(c);
-  logRoute(c, "PUT /_admin/accounts/{account_id}", accountId);
+  logAccount(c, accountId);
   const { plan, limits } = parsePlanBody(await readJsonBody(c.req.raw));
   const account = await askAuthority(
     () => authorityFor(c.env, accountId).setPlan(accountId, plan, limits, actor),
@@ -89,7 +89,7 @@ adminApi.put("/accounts/:account_id", async (c) => {
 
 adminApi.get("/accounts/:account_id", async (c) => {
   const accountId = accountIdOf(c);
-  logRoute(c, "GET /_admin/accounts/{account_id}", accountId);
+  logAccount(c, accountId);
   const account = await askAuthority(() => authorityFor(c.env, accountId).getAccount(), adminDeadline(c));
   if (!account) throw new ProblemError("unknown_account", "No account with this id.");
   return c.json(presentAccount(account));
@@ -98,7 +98,7 @@ adminApi.get("/accounts/:account_id", async (c) => {
 adminApi.post("/accounts/:account_id/keys", async (c) => {
   const actor = actorOf(c.req.raw.headers);
   const accountId = accountIdOf(c);
-  logRoute(c, "POST /_admin/accounts/{account_id}/keys", accountId);
+  logAccount(c, accountId);
   const request = parseNewKeyBody(await readJsonBody(c.req.raw), Date.now());
   const { key, hash, hint } = await newKeyMaterial(prefixFor(c, request.mode));
   const created = unwrap(
@@ -114,7 +114,7 @@ adminApi.post("/accounts/:account_id/keys", async (c) => {
 
 adminApi.get("/accounts/:account_id/keys", async (c) => {
   const accountId = accountIdOf(c);
-  logRoute(c, "GET /_admin/accounts/{account_id}/keys", accountId);
+  logAccount(c, accountId);
   const keys = unwrap(
     await askAuthority<AuthorityResult<StoredKey[]>>(() => authorityFor(c.env, accountId).listKeys(), adminDeadline(c)),
   );
@@ -124,7 +124,7 @@ adminApi.get("/accounts/:account_id/keys", async (c) => {
 adminApi.delete("/accounts/:account_id/keys/:key_id", async (c) => {
   const actor = actorOf(c.req.raw.headers);
   const accountId = accountIdOf(c);
-  logRoute(c, "DELETE /_admin/accounts/{account_id}/keys/{key_id}", accountId);
+  logAccount(c, accountId);
   const keyId = keyIdOf(c);
   const revoked = unwrap(
     await askAuthority<AuthorityResult<{ id: string; revokedAt: number }>>(
@@ -139,7 +139,7 @@ adminApi.delete("/accounts/:account_id/keys/:key_id", async (c) => {
 adminApi.post("/accounts/:account_id/keys/:key_id/roll", async (c) => {
   const actor = actorOf(c.req.raw.headers);
   const accountId = accountIdOf(c);
-  logRoute(c, "POST /_admin/accounts/{account_id}/keys/{key_id}/roll", accountId);
+  logAccount(c, accountId);
   const keyId = keyIdOf(c);
   const request = parseRollBody(await readJsonBody(c.req.raw), Date.now());
   // The new key keeps the old one's mode: its material is made for both, and the authority picks.
@@ -173,7 +173,7 @@ adminApi.post("/accounts/:account_id/keys/:key_id/roll", async (c) => {
 adminApi.delete("/accounts/:account_id", async (c) => {
   const actor = actorOf(c.req.raw.headers);
   const accountId = accountIdOf(c);
-  logRoute(c, "DELETE /_admin/accounts/{account_id}", accountId);
+  logAccount(c, accountId);
   const closed = unwrap(
     await askAuthority<AuthorityResult<{ closedAt: number; keysRevoked: number }>>(
       () => authorityFor(c.env, accountId).closeAccount(actor),
@@ -185,7 +185,7 @@ adminApi.delete("/accounts/:account_id", async (c) => {
 
 adminApi.get("/accounts/:account_id/usage", async (c) => {
   const accountId = accountIdOf(c);
-  logRoute(c, "GET /_admin/accounts/{account_id}/usage", accountId);
+  logAccount(c, accountId);
   const query = parseUsageQuery(new URL(c.req.url).searchParams, Date.now());
   const usage = unwrap(
     await askAuthority<AuthorityResult<UsageAnswer>>(
@@ -198,7 +198,7 @@ adminApi.get("/accounts/:account_id/usage", async (c) => {
 
 adminApi.get("/accounts/:account_id/events", async (c) => {
   const accountId = accountIdOf(c);
-  logRoute(c, "GET /_admin/accounts/{account_id}/events", accountId);
+  logAccount(c, accountId);
   const query = parseEventsQuery(new URL(c.req.url).searchParams);
   const page = unwrap(
     await askAuthority<AuthorityResult<{ events: AccountEvent[]; next: string | null }>>(
@@ -210,7 +210,6 @@ adminApi.get("/accounts/:account_id/events", async (c) => {
 });
 
 adminApi.get("/openapi.json", (c) => {
-  c.var.state.log.route = "GET /_admin/openapi.json";
   return c.json(openApiDocument());
 });
 

@@ -6,7 +6,9 @@
  * had to be given up), and every error as problem details. As plain functions for the `/v1` path,
  * and as Hono middleware for the rest.
  */
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { routePath } from "hono/route";
 import type { AppEnv } from "../app-env";
 import type { Bindings } from "../env";
 import { bodyAbandoned, discardBody } from "./discard-body";
@@ -58,10 +60,26 @@ export async function serveRequest(
   return response;
 }
 
-/** The same steps as Hono middleware: sets `state` on the context. */
+/** `PUT /_admin/accounts/{account_id}`: the method and the route the request matched, as logged. */
+function routeName(c: Context<AppEnv>): string {
+  return `${c.req.method} ${routePath(c, -1).replace(/:([A-Za-z_]+)/g, "{$1}")}`;
+}
+
+/**
+ * The same steps as Hono middleware: sets `state` on the context, and logs the route the request
+ * matched (a step that knows a finer name, such as `/v1`'s route template, sets it first).
+ */
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const state = beginRequest(c.req.method, c.env, (work) => c.executionCtx.waitUntil(work));
   c.set("state", state);
   await next();
+  state.log.route ??= routeName(c);
   await finishRequest(c.req.raw, c.res, state);
 });
+
+/**
+ * Every middleware of the app, in order. `/v1` skips Hono's dispatch (`fetchEdge`), so
+ * {@link serveRequest} must run the same steps: a middleware is added here and to `serveRequest`,
+ * never with a bare `app.use` (a test fails if the app has any other).
+ */
+export const APP_MIDDLEWARE = [requestContext] as const;

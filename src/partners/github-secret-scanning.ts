@@ -119,7 +119,6 @@ async function recordsOf(c: Context<AppEnv>, hashes: string[]) {
  */
 export async function secretScanningReport(c: Context<AppEnv>): Promise<Response> {
   const { config, log, requestId } = c.var.state;
-  log.route = "/_partners/github/secret-scanning";
   const body = await readBodyBytes(c.req.raw, MAX_REPORT_BYTES);
   await verifySignature(c, body);
   const items = parseReport(body);
