@@ -16,7 +16,7 @@ import { isFull } from "../limits/allotment";
 import { spendOne, standingRefusal, windowReports } from "../limits/held-allotment";
 import { blockingWindow, rateLimitHeaders } from "../limits/ratelimit-headers";
 import { type Principal, principalFrom } from "./authenticate";
-import { checkKey } from "./authority-check";
+import { askAboutKey } from "./authority-check";
 import { windowKnowledge } from "./isolate-memory";
 
 /**
@@ -41,7 +41,7 @@ export async function admit(
   let asked = principal.asked;
   for (const need of [null, "allotment", "own-ask"] as const) {
     if (need) {
-      const checked = await checkKey(env, principal.record, principal.hash, config, log, need);
+      const checked = await askAboutKey(env, principal.record, principal.hash, config, log, need);
       holder = principalFrom(checked.check, checked.holder, principal.record, principal.hash, checked.asked).quota;
       asked = checked.asked;
       if (holder.allotment === null) return {};

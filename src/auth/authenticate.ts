@@ -15,7 +15,7 @@ import { CHECKSUM_LENGTH, type KeyFlaw, keyFlaw, MAX_KEY_HEADER_BYTES, prefixOf,
 import { sha256Hex } from "../keys/hash";
 import { type KeyRecord, kvKeyFor, parseKeyRecord } from "../keys/record";
 import type { QuotaHolder } from "../limits/held-allotment";
-import { checkKey } from "./authority-check";
+import { askAboutKey } from "./authority-check";
 import {
   expiredKeys,
   MAX_UNKNOWN_REFRESHES,
@@ -199,7 +199,7 @@ export async function authenticate(
   log.mode = presented.prefix === config.testKeyPrefix ? "test" : "live";
   if (record.revoked_at !== null) throw revoked();
   if (expiredKeys.get(hash)) throw expired();
-  const { check, holder, asked } = await checkKey(env, record, hash, config, log);
+  const { check, holder, asked } = await askAboutKey(env, record, hash, config, log);
   return principalFrom(check, holder, record, hash, asked);
 }
 

@@ -75,7 +75,7 @@ async function waitForCallInFlight(hash: string, ms: number): Promise<void> {
  * `allotment` to spend (a call on its way may bring one; otherwise ask, even inside a lease), or
  * its `own-ask` (the authority's own word on what is left).
  */
-export async function checkKey(
+export async function askAboutKey(
   env: Bindings,
   record: KeyRecord,
   hash: string,
@@ -110,13 +110,13 @@ async function ask(
   const sentAt = Date.now();
   // Without leases, the allotment belongs to this request alone.
   const own = leases.get(hash) ?? { allotment: null, admitted: 0, since: sentAt };
-  const asked: [string, string, QuotaHolder, boolean][] = [
+  const questioned: [string, string, QuotaHolder, boolean][] = [
     [hash, record.key_id, own, true],
     ...companionsOf(record.account_id, hash, sentAt, drain).map(
       ({ hash: h, lease, busy }): [string, string, QuotaHolder, boolean] => [h, lease.keyId, lease, busy],
     ),
   ];
-  const questions: KeyQuestion[] = asked.map(([h, keyId, holder, busy]) => ({
+  const questions: KeyQuestion[] = questioned.map(([h, keyId, holder, busy]) => ({
     keyId,
     hash: h,
     used: busy,
@@ -130,19 +130,19 @@ async function ask(
     () => authorityFor(env, record.account_id).checkKeys(questions, config.authLeaseMs, handIn),
     config.authTimeoutMs,
   );
-  for (const [h] of asked) callStarted(h);
+  for (const [h] of questioned) callStarted(h);
   let checks: KeyCheck[] | null;
   try {
     checks = await call;
   } finally {
     log.authority_ms += Date.now() - sentAt;
-    for (const [h] of asked) callEnded(h);
+    for (const [h] of questioned) callEnded(h);
   }
   if (!checks?.[0]) throw authUnavailable();
   if (handIn) usageCounter.handedIn(record.account_id, handIn);
   const now = Date.now();
   let answer: Checked | undefined;
-  asked.forEach(([h, keyId, previous], i) => {
+  questioned.forEach(([h, keyId, previous], i) => {
     const check = (checks as KeyCheck[])[i];
     if (!check) return;
     log.authority_writes += check.writes;

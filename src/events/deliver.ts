@@ -50,17 +50,10 @@ export async function deliverBatch(
         message.ack();
         return;
       }
+      // No log line of its own: the queue's metrics count attempts, retries and the dead-letter queue.
       const delivered = await deliverEvent(message.body, settings.url, settings.key);
       if (delivered) message.ack();
       else message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
-      // One line per attempt: the event's id and type, never its data.
-      console.log(
-        JSON.stringify({
-          webhook: delivered ? "delivered" : "retry",
-          event_id: message.body.id,
-          attempt: message.attempts,
-        }),
-      );
     }),
   );
 }

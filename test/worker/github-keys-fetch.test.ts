@@ -16,6 +16,7 @@ import {
   publish,
   publishRaw,
   report,
+  reportRequest,
   type Signer,
 } from "./github-signer";
 import { EDGE, problemOf } from "./helpers";
@@ -113,20 +114,9 @@ describe("the keys document failing", () => {
 describe("SECRET_SCANNING_GITHUB_TOKEN", () => {
   /** A report through the app with the token binding set (or not), from an isolate that has fetched nothing. */
   async function reportWith(token: string | undefined): Promise<Response> {
-    const body = new TextEncoder().encode("[]");
-    const raw = new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, github.privateKey, body));
+    const request = await reportRequest(github, "[]");
     forgetGithubKeys();
-    return callWith(
-      new Request(`${EDGE}${PATH}`, {
-        method: "POST",
-        body,
-        headers: {
-          "Github-Public-Key-Identifier": github.id,
-          "Github-Public-Key-Signature": btoa(String.fromCharCode(...toDer(raw))),
-        },
-      }),
-      token === undefined ? {} : { SECRET_SCANNING_GITHUB_TOKEN: token },
-    );
+    return callWith(request, token === undefined ? {} : { SECRET_SCANNING_GITHUB_TOKEN: token });
   }
 
   it("is sent as a bearer token when set; an empty value counts as unset", async () => {

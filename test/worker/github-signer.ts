@@ -3,8 +3,10 @@
  * local test origin, and reports signed as GitHub signs them (base64 of a DER ECDSA signature over
  * the raw body).
  */
+
+import { exports } from "cloudflare:workers";
 import { toDer } from "../support/ecdsa-der";
-import { edge, ORIGIN } from "./helpers";
+import { EDGE, ORIGIN } from "./helpers";
 
 export const PATH = "/_partners/github/secret-scanning";
 
@@ -38,21 +40,34 @@ export async function keysFetches(): Promise<number> {
   return Number(await (await fetch(`${ORIGIN}/__github-keys?fetches`)).text());
 }
 
-export async function report(signer: Signer, body: string, headers: Record<string, string> = {}): Promise<Response> {
+/** GitHub's signature of `body`: base64 of the DER ECDSA P-256 / SHA-256 signature. */
+export async function signatureOf(signer: Signer, body: string): Promise<string> {
   const raw = new Uint8Array(
     await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, signer.privateKey, new TextEncoder().encode(body)),
   );
-  const signature = btoa(String.fromCharCode(...toDer(raw)));
-  return edge(PATH, {
+  return btoa(String.fromCharCode(...toDer(raw)));
+}
+
+/** A report as GitHub sends it: `body` with the signer's identifier and signature (and any `headers`). */
+export async function reportRequest(
+  signer: Signer,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<Request> {
+  return new Request(`${EDGE}${PATH}`, {
     method: "POST",
     body,
     headers: {
       "Content-Type": "application/json",
       "Github-Public-Key-Identifier": signer.id,
-      "Github-Public-Key-Signature": signature,
+      "Github-Public-Key-Signature": await signatureOf(signer, body),
       ...headers,
     },
   });
+}
+
+export async function report(signer: Signer, body: string, headers: Record<string, string> = {}): Promise<Response> {
+  return exports.default.fetch(await reportRequest(signer, body, headers));
 }
 
 export async function keysAuthorization(): Promise<string | null> {

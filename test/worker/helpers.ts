@@ -3,6 +3,7 @@
  * through the admin API, and ask the test origin what it received.
  */
 import { env, exports } from "cloudflare:workers";
+import { vi } from "vitest";
 import { type ReceivedRequest, TEST_ORIGIN_PORT } from "../support/origin-contract";
 
 function secret(name: string): string {
@@ -151,4 +152,14 @@ export async function problemOf(res: Response): Promise<Problem> {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Freezes the clock (Date only) at `offsetMs` into a minute, at least a minute from now, and returns that time. */
+export function freezeInFreshMinute(offsetMs = 1_000): number {
+  const minute = 60_000;
+  const now = Date.now();
+  const at = now - (now % minute) + 2 * minute + offsetMs;
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(at);
+  return at;
 }

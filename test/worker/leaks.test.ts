@@ -9,7 +9,7 @@ import { generateKey } from "../../src/keys/format";
 import { sha256Hex } from "../../src/keys/hash";
 import { forgetGithubKeys } from "../../src/partners/github-keys";
 import { toDer } from "../support/ecdsa-der";
-import { keysFetches, newSigner, PATH, publish, publishRaw, report, type Signer } from "./github-signer";
+import { keysFetches, newSigner, PATH, publish, publishRaw, report, reportRequest, type Signer } from "./github-signer";
 import {
   admin,
   EDGE,
@@ -261,21 +261,8 @@ describe("bodies of a report (docs/leak-reports.md)", () => {
     const keys: { key: string; id: string }[] = [];
     for (let i = 0; i < 30; i++) keys.push(await newKey(accountId));
     const body = JSON.stringify(keys.map((k) => item(k.key)));
-    const raw = new Uint8Array(
-      await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, github.privateKey, new TextEncoder().encode(body)),
-    );
     const counted = countedBindings();
-    const res = await callWith(
-      new Request(`${EDGE}${PATH}`, {
-        method: "POST",
-        body,
-        headers: {
-          "Github-Public-Key-Identifier": github.id,
-          "Github-Public-Key-Signature": btoa(String.fromCharCode(...toDer(raw))),
-        },
-      }),
-      counted.bindings,
-    );
+    const res = await callWith(await reportRequest(github, body), counted.bindings);
     expect(res.status).toBe(200);
     expect(((await res.json()) as { label: string }[]).map((a) => a.label)).toEqual(Array(30).fill("true_positive"));
     expect([counted.kvReads, counted.authorityCalls]).toEqual([1, 1]);

@@ -5,7 +5,7 @@
  * windows it debited; `r` goes down by exactly 1 per admitted request, whichever key is used.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { admin, newAccountWithKey, newKey, UNMETERED, withKey } from "./helpers";
+import { admin, freezeInFreshMinute, newAccountWithKey, newKey, UNMETERED, withKey } from "./helpers";
 
 const MINUTE = 60_000;
 const LEASE_MS = 150;
@@ -13,14 +13,6 @@ const LEASE_MS = 150;
 afterEach(() => {
   vi.useRealTimers();
 });
-
-function freezeInFreshMinute(offsetMs = 1_000): number {
-  const now = Date.now();
-  const at = now - (now % MINUTE) + 2 * MINUTE + offsetMs;
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(at);
-  return at;
-}
 
 /** PUTs limits; the PUT waits out the leases in real time, and the frozen clock moves on by as much. */
 async function putLimits(accountId: string, limits: unknown, at: number): Promise<number> {

@@ -10,6 +10,7 @@ import { clearIsolateMemory } from "../../src/auth/isolate-memory";
 import {
   admin,
   EDGE,
+  freezeInFreshMinute,
   newAccount,
   newAccountWithKey,
   newKey,
@@ -27,15 +28,6 @@ const LEASE_MS = 150;
 afterEach(() => {
   vi.useRealTimers();
 });
-
-/** Freezes the clock at `offsetMs` into a minute, at least a minute from now, and returns that time. */
-function freezeInFreshMinute(offsetMs = 1_000): number {
-  const now = Date.now();
-  const at = now - (now % MINUTE) + 2 * MINUTE + offsetMs;
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(at);
-  return at;
-}
 
 function secondsToMidnight(at: number): number {
   return Math.ceil((86_400_000 - (at % 86_400_000)) / 1000);
