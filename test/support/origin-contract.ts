@@ -16,7 +16,7 @@ export interface ReceivedRequest {
   origin: "live" | "sandbox";
 }
 
-/** A webhook delivery the stand-in receiver got: its headers and raw body, and what it answered. */
+/** A webhook delivery the stand-in receiver got: its headers and raw body, and what it answered (0: nothing). */
 export interface ReceivedWebhook {
   headers: Record<string, string | string[] | undefined>;
   body: string;

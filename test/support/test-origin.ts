@@ -68,7 +68,9 @@ export function startTestOrigin(port = TEST_ORIGIN_PORT, sandboxPort = TEST_SAND
       });
       req.on("end", () => {
         let status = 204;
-        if (webhookMode === "down") status = 503;
+        if (webhookMode === "slow")
+          status = 0; // no answer at all
+        else if (webhookMode === "down") status = 503;
         else if (webhookMode === "fail" && failuresLeft > 0) {
           failuresLeft--;
           status = 500;

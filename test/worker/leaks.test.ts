@@ -81,7 +81,7 @@ describe("a leak report (docs/leak-reports.md)", () => {
       item(a.key, { type: "t1" }),
       item(unknownWellFormed),
       item(b.key, { url: "https://gist.github.com/x" }),
-      item(`${a2.key.slice(0, -1)}x`),
+      item(`${a2.key.slice(0, -1)}${a2.key.endsWith("x") ? "y" : "x"}`),
       item(a2.key),
       { token: a.key },
     ];
