@@ -39,6 +39,7 @@ const EDGE_PORT = 18902;
 const STRICT_PORT = 18903;
 const FLOOR_PORT = 18904;
 const REFUSAL_FLOOR_PORT = 18905;
+const NO_USAGE_PORT = 18906;
 const NEAR_SECONDS = Number(process.env.BENCH_NEAR_SECONDS ?? 120);
 const FIXED_SECONDS = Number(process.env.BENCH_FIXED_SECONDS ?? 12);
 const FIXED_ROUNDS = Number(process.env.BENCH_FIXED_ROUNDS ?? 3);
@@ -60,6 +61,19 @@ mkdirSync(OUT, { recursive: true });
 ensureWrk();
 log("bundling the edge (wrangler deploy --dry-run) and the harness (esbuild)");
 const edgeScript = bundleEdge(join(OUT, "edge"));
+// The same bundle with usage counting taken out (countUsage returns at once): the baseline for
+// what counting costs. Fails when the bundle no longer holds the function exactly once.
+const noUsageScript = join(OUT, "edge-no-usage.js");
+{
+  const text = readFileSync(edgeScript, "utf8");
+  const head = /function countUsage\(([^)]*)\) \{/g;
+  const found = text.match(head) ?? [];
+  if (found.length !== 1) throw new Error(`bench: expected one countUsage in the bundle, found ${found.length}`);
+  writeFileSync(
+    noUsageScript,
+    text.replace(head, (whole) => `${whole}\n  return;`),
+  );
+}
 execFileSync(
   "npx",
   [
@@ -158,6 +172,14 @@ const { worker: strict, target: STRICT } = await startWorker(STRICT_PORT, () =>
     onStdout: (chunk) => logChunks.push(chunk),
   }),
 );
+const { worker: noUsage, target: NO_USAGE } = await startWorker(NO_USAGE_PORT, () =>
+  startEdge({
+    scriptPath: noUsageScript,
+    port: NO_USAGE_PORT,
+    bindings: { ...secrets, ORIGIN_URL: ORIGIN },
+    onStdout: (chunk) => logChunks.push(chunk),
+  }),
+);
 const { worker: bare, target: BARE } = await startReference(BARE_PORT, "bench/bare-worker.mjs", {
   ORIGIN_URL: ORIGIN,
 });
@@ -198,6 +220,8 @@ const malformed = Array.from({ length: 100 }, (_, i) =>
 const unknown = Array.from({ length: 1000 }, () => harness.generateKey("niq_live_"));
 await adminCall("PUT", "/accounts/bench", { plan: "pro", limits: FAR_ABOVE }, STRICT);
 const strictKey = (await adminCall("POST", "/accounts/bench/keys", { name: "strict" }, STRICT)).key;
+await adminCall("PUT", "/accounts/bench", { plan: "pro", limits: FAR_ABOVE }, NO_USAGE);
+const noUsageKey = (await adminCall("POST", "/accounts/bench/keys", { name: "no usage" }, NO_USAGE)).key;
 
 // --- load --------------------------------------------------------------------------------------
 /**
@@ -287,6 +311,7 @@ const allScenarios = [
   { name: "valid key", keys: [validKey], target: EDGE, status: 200 },
   { name: "valid key, no limits", keys: [unmeteredKey], target: EDGE, status: 200 },
   { name: "valid key, AUTH_LEASE_MS=0", keys: [strictKey], target: STRICT, status: 200 },
+  { name: "valid key, usage counting taken out", keys: [noUsageKey], target: NO_USAGE, status: 200 },
   { name: "malformed keys", keys: malformed, target: EDGE, status: 401 },
   // 12 s at least: past the point where the unknown keys' entries are asked about again (8–10 s).
   { name: "unknown keys (well-formed)", keys: unknown, target: EDGE, status: 401, seconds: Math.max(SECONDS, 12) },
@@ -523,6 +548,7 @@ if (process.env.BENCH_SKIP_MEMORY !== "1") {
 
 await edge.dispose();
 await strict.dispose();
+await noUsage.dispose();
 await bare.dispose();
 await floor.dispose();
 await refusalFloor.dispose();

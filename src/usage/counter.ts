@@ -17,7 +17,8 @@ const MAX_UNSENT = 8;
 
 interface AccountUsage {
   /** Counts not yet in a hand-in, by `keyId|hour|mode|outcome`. */
-  counts: Map<string, UsageCount>;
+  /** Counted since the last hand-in; `count` grows in place until `take` seals the map. */
+  counts: Map<string, { -readonly [K in keyof UsageCount]: UsageCount[K] }>;
   /** Hand-ins sealed and not yet known to be applied, oldest first. */
   unsent: UsageHandIn[];
   /** Whether a background hand-in is waiting (a flag, never its promise). */
@@ -51,8 +52,9 @@ export class UsageCounter {
     const usage = this.usageOf(accountId);
     const hour = at - (at % HOUR_MS);
     const id = `${keyId}|${hour}|${mode}|${outcome}`;
-    const count = usage.counts.get(id);
-    usage.counts.set(id, { keyId, hour, mode, outcome, count: (count?.count ?? 0) + 1 });
+    const counted = usage.counts.get(id);
+    if (counted) counted.count++;
+    else usage.counts.set(id, { keyId, hour, mode, outcome, count: 1 });
     if (usage.scheduled) return false;
     usage.scheduled = true;
     return true;
