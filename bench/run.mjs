@@ -154,32 +154,24 @@ function startReference(port, script, bindings) {
   });
 }
 
-const { worker: edge, target: EDGE } = await startWorker(EDGE_PORT, () =>
-  startEdge({
-    scriptPath: edgeScript,
-    port: EDGE_PORT,
-    bindings: { ...secrets, ORIGIN_URL: ORIGIN },
-    onStdout: (chunk) => logChunks.push(chunk),
-  }),
-);
+/** A bundle of the edge (`scriptPath`) in a Miniflare of its own, its log lines kept for the leak check. */
+function startBenchEdge(port, scriptPath, bindings = {}) {
+  return startWorker(port, () =>
+    startEdge({
+      scriptPath,
+      port,
+      bindings: { ...secrets, ORIGIN_URL: ORIGIN, ...bindings },
+      onStdout: (chunk) => logChunks.push(chunk),
+    }),
+  );
+}
+
+const { worker: edge, target: EDGE } = await startBenchEdge(EDGE_PORT, edgeScript);
 // The same edge at AUTH_LEASE_MS=0: the strict design that asks the authority on every request,
 // the baseline for what leases buy.
-const { worker: strict, target: STRICT } = await startWorker(STRICT_PORT, () =>
-  startEdge({
-    scriptPath: edgeScript,
-    port: STRICT_PORT,
-    bindings: { ...secrets, ORIGIN_URL: ORIGIN, AUTH_LEASE_MS: "0" },
-    onStdout: (chunk) => logChunks.push(chunk),
-  }),
-);
-const { worker: noUsage, target: NO_USAGE } = await startWorker(NO_USAGE_PORT, () =>
-  startEdge({
-    scriptPath: noUsageScript,
-    port: NO_USAGE_PORT,
-    bindings: { ...secrets, ORIGIN_URL: ORIGIN },
-    onStdout: (chunk) => logChunks.push(chunk),
-  }),
-);
+const { worker: strict, target: STRICT } = await startBenchEdge(STRICT_PORT, edgeScript, { AUTH_LEASE_MS: "0" });
+// The same edge with usage counting taken out: the baseline for what counting costs.
+const { worker: noUsage, target: NO_USAGE } = await startBenchEdge(NO_USAGE_PORT, noUsageScript);
 const { worker: bare, target: BARE } = await startReference(BARE_PORT, "bench/bare-worker.mjs", {
   ORIGIN_URL: ORIGIN,
 });
