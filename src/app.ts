@@ -9,8 +9,7 @@
  */
 import { Hono } from "hono";
 import { adminApi } from "./admin/api";
-import type { AppEnv } from "./app-env";
-import { admit } from "./auth/admit";
+import { admit } from "./admission/admit";
 import { authenticate } from "./auth/authenticate";
 import { authorize } from "./auth/authorize";
 import { presentCurrentKey } from "./auth/current-key";
@@ -18,6 +17,7 @@ import { refuseOutsideAllowlist } from "./auth/ip-allowlist";
 import { refuseKeyInUrl } from "./auth/key-in-url";
 import type { Bindings } from "./env";
 import { webhookSettings } from "./events/webhook-config";
+import type { AppEnv } from "./http/app-env";
 import { ProblemError } from "./http/problem";
 import { APP_MIDDLEWARE, errorAnswer, serveRequest } from "./http/request-context";
 import type { RequestState } from "./http/request-state";
@@ -51,36 +51,38 @@ app.route("/_admin", adminApi);
 app.post("/_partners/github/secret-scanning", secretScanningReport);
 
 /** Every request under `/v1`: the whole decision, then the edge's own answer or the origin's; counted in usage. */
-async function apiRequest(request: Request, url: URL, env: Bindings, state: RequestState): Promise<Response> {
+async function apiRequest(request: Request, url: URL, state: RequestState): Promise<Response> {
   try {
-    const response = await decideAndAnswer(request, url, env, state);
-    countUsage(env, state, null);
+    const response = await decideAndAnswer(request, url, state);
+    countUsage(state, null);
     return response;
   } catch (error) {
-    countUsage(env, state, error instanceof ProblemError ? error.code : null);
+    countUsage(state, error instanceof ProblemError ? error.code : null);
     throw error;
   }
 }
 
-async function decideAndAnswer(request: Request, url: URL, env: Bindings, state: RequestState): Promise<Response> {
+async function decideAndAnswer(request: Request, url: URL, state: RequestState): Promise<Response> {
   const { config, log, requestId } = state;
-  const ready = await requireReady(env, config);
+  const ready = await requireReady(state.env, config);
   refuseKeyInUrl(url, config.keyPattern);
-  const principal = await authenticate(request.headers, env, config, log, state.background);
-  refuseOutsideAllowlist(principal.key, request.headers);
-  const route = authorize(request.method, url.pathname, principal);
+  const { caller, handle } = await authenticate(request.headers, state);
+  refuseOutsideAllowlist(caller.key, request.headers);
+  const route = authorize(request.method, url.pathname, caller);
   log.route = route.path;
-  const origin = principal.key.mode === "test" ? requireTestOrigin(config) : ready;
-  state.rateLimit = await admit(principal, env, config, log);
+  const origin = caller.key.mode === "test" ? requireTestOrigin(config) : ready;
+  const admission = await admit(handle, state);
+  if (!admission.admitted) throw admission.refusal;
+  state.rateLimit = admission.rateLimit;
   state.admitted = true;
   if (route.answeredByEdge) {
     const headers = { "Cache-Control": "no-store" };
     return request.method === "HEAD"
       ? new Response(null, { status: 200, headers })
-      : Response.json(presentCurrentKey(principal), { headers });
+      : Response.json(presentCurrentKey(caller), { headers });
   }
   const target = originTarget(origin.originUrl, url);
-  const claims = assertionClaims(principal, requestId, request.method, target, origin.audience);
+  const claims = assertionClaims(caller, requestId, request.method, target, origin.audience);
   const assertion = await signAssertion(ready.signingKey, claims);
   const headers = originHeaders(request.headers, config.keyPattern, claimHeaders(claims, assertion));
   const started = Date.now();
@@ -92,8 +94,8 @@ async function decideAndAnswer(request: Request, url: URL, env: Bindings, state:
 }
 
 // A `/v1` path that only decodes to one (`/%761/…`) reaches here through Hono's router.
-app.all("/v1", (c) => apiRequest(c.req.raw, new URL(c.req.url), c.env, c.get("state")));
-app.all("/v1/*", (c) => apiRequest(c.req.raw, new URL(c.req.url), c.env, c.get("state")));
+app.all("/v1", (c) => apiRequest(c.req.raw, new URL(c.req.url), c.get("state")));
+app.all("/v1/*", (c) => apiRequest(c.req.raw, new URL(c.req.url), c.get("state")));
 
 app.notFound(() => {
   throw new ProblemError("unknown_route", "No route for this method and path.");
@@ -109,5 +111,5 @@ app.onError((error, c) => errorAnswer(error, c.get("state")));
 export function fetchEdge(request: Request, env: Bindings, ctx: ExecutionContext): Promise<Response> | Response {
   const url = new URL(request.url);
   if (url.pathname !== "/v1" && !url.pathname.startsWith("/v1/")) return app.fetch(request, env, ctx);
-  return serveRequest(request, env, ctx, (state) => apiRequest(request, url, env, state));
+  return serveRequest(request, env, ctx, (state) => apiRequest(request, url, state));
 }

@@ -5,14 +5,14 @@
  * Every call goes through the account's authority; every change names its actor (`X-NearIQ-Actor`).
  */
 import { type Context, Hono } from "hono";
-import type { AppEnv } from "../app-env";
-import { forgetUnknownKey } from "../auth/isolate-memory";
+import { forgetUnknownKey } from "../admission/isolate-memory";
 import { askAuthority, authorityFor, changeDeadline } from "../authority/client";
 import { presentAccount, presentCreatedKey, presentKey, presentUsage, rfc3339 } from "../authority/present";
 import type { AuthorityResult, Rolled, StoredKey } from "../authority/types";
 import type { UsageAnswer } from "../authority/usage-ledger";
 import type { AccountEvent } from "../domain/events";
 import type { KeyMode } from "../domain/policy";
+import type { AppEnv } from "../http/app-env";
 import { ProblemError } from "../http/problem";
 import { generateKey, keyHint } from "../keys/format";
 import { sha256Hex } from "../keys/hash";

@@ -4,7 +4,7 @@
  * long enough `ADMIN_TOKEN`, and the bearer token is compared in constant time.
  */
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../app-env";
+import type { AppEnv } from "../http/app-env";
 import { canonicalHeaderName } from "../http/header-name";
 import { ProblemError } from "../http/problem";
 

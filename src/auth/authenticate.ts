@@ -1,21 +1,12 @@
 /**
  * @module
- * Authentication (docs/api.md#the-decision-table rows 2–5): the `X-NearIQ-Key` header becomes a {@link Principal}, or
- * a 401. Malformed keys are refused without any lookup; the KV record names the key's authority,
- * and the authority (or a lease it granted) has the last word on revocation and plan.
+ * Authentication (docs/api.md#the-decision-table rows 2–5): the `X-NearIQ-Key` header becomes a
+ * {@link Caller} and the {@link KeyHandle} admission needs, or a 401. Malformed keys are refused
+ * without any lookup; the KV record names the key's authority, and the authority (or a lease it
+ * granted) has the last word on revocation and plan.
  */
-import { authUnavailable } from "../authority/client";
-import type { KeyCheck, StoredKey } from "../authority/types";
-import type { AccountLimits, Plan } from "../domain/policy";
-import type { Bindings, EdgeConfig } from "../env";
-import { withDeadline } from "../http/deadline";
-import { ProblemError } from "../http/problem";
-import type { RequestLog } from "../http/request-log";
-import { CHECKSUM_LENGTH, type KeyFlaw, keyFlaw, MAX_KEY_HEADER_BYTES, prefixOf, RANDOM_LENGTH } from "../keys/format";
-import { sha256Hex } from "../keys/hash";
-import { type KeyRecord, kvKeyFor, parseKeyRecord } from "../keys/record";
-import type { QuotaHolder } from "../limits/held-allotment";
-import { askAboutKey } from "./authority-check";
+import type { KeyHandle } from "../admission/admit";
+import { askAboutKey } from "../admission/authority-check";
 import {
   expiredKeys,
   MAX_UNKNOWN_REFRESHES,
@@ -25,26 +16,32 @@ import {
   unknownKeyEntry,
   unknownKeys,
   unknownRefreshes,
-} from "./isolate-memory";
+} from "../admission/isolate-memory";
+import { expiredKey, revokedKey, standingOf, unknownKey } from "../admission/key-standing";
+import { authUnavailable } from "../authority/client";
+import type { StoredKey } from "../authority/types";
+import type { AccountLimits, Plan } from "../domain/policy";
+import type { EdgeConfig } from "../env";
+import { withDeadline } from "../http/deadline";
+import { ProblemError } from "../http/problem";
+import type { RequestState } from "../http/request-state";
+import { CHECKSUM_LENGTH, type KeyFlaw, keyFlaw, MAX_KEY_HEADER_BYTES, prefixOf, RANDOM_LENGTH } from "../keys/format";
+import { sha256Hex } from "../keys/hash";
+import { type KeyRecord, kvKeyFor, parseKeyRecord } from "../keys/record";
 
-export interface Principal {
+/** Who is calling: the account, the key (its scopes, mode and own limits), the plan and the limits in force. */
+export interface Caller {
   readonly accountId: string;
   readonly key: StoredKey;
   readonly plan: Plan;
-  /** The limits in force for the account. */
   readonly limits: AccountLimits;
-  /** The key's KV record and hash: what a new ask of its authority needs. */
-  readonly record: KeyRecord;
-  readonly hash: string;
-  /** Where this request finds the key's allotment (quota leases). */
-  readonly quota: QuotaHolder;
-  /** Whether this request asked the authority itself (its answer is the authority's own word). */
-  readonly asked: boolean;
 }
 
-/** `invalid_key`'s `detail` for a well-formed key this API does not know. */
-const UNKNOWN =
-  "This API key is not known here: it was never created on this deployment, or was typed for another one. Check which key your code sends.";
+/** What authentication hands the steps after it: who is calling, and what admission needs of the key. */
+export interface Authenticated {
+  readonly caller: Caller;
+  readonly handle: KeyHandle;
+}
 
 /** `invalid_key`'s `detail` for each flaw of form, in words a person can act on (docs/api.md#the-decision-table). */
 function malformed(flaw: KeyFlaw, prefix: string, config: EdgeConfig): string {
@@ -72,13 +69,6 @@ function withoutSurroundingWhitespace(value: string | null): string | null {
   return padded ? value.replace(SURROUNDING_WHITESPACE, "") : value;
 }
 
-function revoked(): ProblemError {
-  return new ProblemError("revoked_key", "This API key has been revoked.");
-}
-
-function expired(): ProblemError {
-  return new ProblemError("expired_key", "This API key has expired.");
-}
 const utf8 = new TextEncoder();
 
 /** The key the caller presented, checked for form only (no storage is touched). */
@@ -107,8 +97,9 @@ function presentedKey(headers: Headers, config: EdgeConfig): { key: string; pref
 }
 
 /** KV's record of `hash` (`null` when KV does not know it), remembered either way. Throws when KV fails. */
-async function readRecord(env: Bindings, hash: string, config: EdgeConfig): Promise<KeyRecord | null> {
-  const value = await withDeadline(env.API_KEYS.get(kvKeyFor(hash), "json"), config.authTimeoutMs, "KV");
+async function readRecord(state: RequestState, hash: string): Promise<KeyRecord | null> {
+  const read = state.env.API_KEYS.get(kvKeyFor(hash), "json");
+  const value = await withDeadline(read, state.config.authTimeoutMs, "KV");
   const record = parseKeyRecord(value);
   if (record) {
     records.set(hash, record);
@@ -124,20 +115,13 @@ async function readRecord(env: Bindings, hash: string, config: EdgeConfig): Prom
  * answer: so that a key presented again and again never waits on KV (the refusal tail of
  * bench/RESULTS.md), while the entry still says only what KV said at most 10 s ago.
  */
-function refreshUnknownKey(
-  env: Bindings,
-  hash: string,
-  entry: UnknownKey,
-  config: EdgeConfig,
-  log: RequestLog,
-  background: (work: Promise<unknown>) => void,
-): void {
+function refreshUnknownKey(state: RequestState, hash: string, entry: UnknownKey): void {
   if (entry.refreshing || unknownRefreshes.count >= MAX_UNKNOWN_REFRESHES) return;
   entry.refreshing = true;
   unknownRefreshes.count++;
-  log.kv_reads++;
-  background(
-    readRecord(env, hash, config)
+  state.log.kv_reads++;
+  state.background(
+    readRecord(state, hash)
       .catch(() => {
         entry.refreshing = false; // KV failed: the entry runs out, and a request asks KV itself.
       })
@@ -147,82 +131,50 @@ function refreshUnknownKey(
   );
 }
 
-async function findRecord(
-  env: Bindings,
-  hash: string,
-  config: EdgeConfig,
-  log: RequestLog,
-  background: (work: Promise<unknown>) => void,
-): Promise<KeyRecord> {
+async function findRecord(state: RequestState, hash: string): Promise<KeyRecord> {
   const cached = records.get(hash);
   if (cached) return cached;
   const unknown = unknownKeys.get(hash);
   const now = Date.now();
   if (unknown !== undefined && unknown.until > now) {
-    if (unknown.until - now <= UNKNOWN_KEY_REFRESH_MS) refreshUnknownKey(env, hash, unknown, config, log, background);
-    throw new ProblemError("invalid_key", UNKNOWN);
+    if (unknown.until - now <= UNKNOWN_KEY_REFRESH_MS) refreshUnknownKey(state, hash, unknown);
+    throw unknownKey();
   }
   const started = now;
   let record: KeyRecord | null;
   try {
-    log.kv_reads++;
-    record = await readRecord(env, hash, config);
+    state.log.kv_reads++;
+    record = await readRecord(state, hash);
   } catch {
     throw authUnavailable();
   } finally {
-    log.kv_ms += Date.now() - started;
+    state.log.kv_ms += Date.now() - started;
   }
-  if (!record) throw new ProblemError("invalid_key", UNKNOWN);
+  if (!record) throw unknownKey();
   return record;
 }
 
 /**
- * The principal behind the request's `X-NearIQ-Key`, or a {@link ProblemError}: `missing_key`,
- * `invalid_key`, `revoked_key`, `expired_key`, or `auth_unavailable` when KV or the authority
- * fails (the edge fails closed).
+ * Who is behind the request's `X-NearIQ-Key`, and the handle admission needs; or a
+ * {@link ProblemError}: `missing_key`, `invalid_key`, `revoked_key`, `expired_key`, or
+ * `auth_unavailable` when KV or the authority fails (the edge fails closed).
  *
  * @example
- * const principal = await authenticate(request.headers, env, config, log, state.background);
+ * const { caller, handle } = await authenticate(request.headers, state);
  */
-export async function authenticate(
-  headers: Headers,
-  env: Bindings,
-  config: EdgeConfig,
-  log: RequestLog,
-  background: (work: Promise<unknown>) => void,
-): Promise<Principal> {
+export async function authenticate(headers: Headers, state: RequestState): Promise<Authenticated> {
+  const { config, log } = state;
   const presented = presentedKey(headers, config);
   const hash = await sha256Hex(presented.key);
-  const record = await findRecord(env, hash, config, log, background);
+  const record = await findRecord(state, hash);
   log.account_id = record.account_id;
   log.key_id = record.key_id;
   log.mode = presented.prefix === config.testKeyPrefix ? "test" : "live";
-  if (record.revoked_at !== null) throw revoked();
-  if (expiredKeys.get(hash)) throw expired();
-  const { check, holder, asked } = await askAboutKey(env, record, hash, config, log);
-  return principalFrom(check, holder, record, hash, asked);
-}
-
-/**
- * The principal an authority's answer makes of the key, or the refusal it calls for: `invalid_key`
- * (unknown to the authority), `revoked_key` or `expired_key`. Remembers revocations and expiries.
- */
-export function principalFrom(
-  check: KeyCheck,
-  holder: QuotaHolder,
-  record: KeyRecord,
-  hash: string,
-  asked: boolean,
-): Principal {
-  const { key, plan, limits } = check;
-  if (!key || !plan || !limits) throw new ProblemError("invalid_key", UNKNOWN);
-  if (key.revokedAt !== null) {
-    records.set(hash, { ...record, revoked_at: new Date(key.revokedAt).toISOString() });
-    throw revoked();
-  }
-  if (key.expiresAt !== null && key.expiresAt <= Date.now()) {
-    expiredKeys.set(hash, true);
-    throw expired();
-  }
-  return { accountId: record.account_id, key, plan, limits, record, hash, quota: holder, asked };
+  if (record.revoked_at !== null) throw revokedKey();
+  if (expiredKeys.get(hash)) throw expiredKey();
+  const { check, holder, asked } = await askAboutKey(state, record, hash);
+  const standing = standingOf(check, record, hash, Date.now());
+  if (standing.refusal) throw standing.refusal;
+  const { key, plan, limits } = standing;
+  return { caller: { accountId: record.account_id, key, plan, limits }, handle: { record, hash, holder, asked } };
 }

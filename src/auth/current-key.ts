@@ -5,17 +5,17 @@
  */
 import { presentKey } from "../authority/present";
 import { TEST_LIMITS } from "../domain/policy";
-import type { Principal } from "./authenticate";
+import type { Caller } from "./authenticate";
 
 /** `GET /v1/api-keys/current` (docs/api.md#get-v1api-keyscurrent, docs/api.md#our-choices-where-the-rules-are-silent). */
-export function presentCurrentKey(principal: Principal) {
-  const listed = presentKey(principal.key);
+export function presentCurrentKey(caller: Caller) {
+  const listed = presentKey(caller.key);
   return {
     id: listed.id,
     name: listed.name,
-    account_id: principal.accountId,
+    account_id: caller.accountId,
     scopes: listed.scopes,
-    plan: principal.plan,
+    plan: caller.plan,
     hint: listed.hint,
     created_at: listed.created_at,
     expires_at: listed.expires_at,
@@ -23,7 +23,7 @@ export function presentCurrentKey(principal: Principal) {
     rate_limit_per_minute: listed.rate_limit_per_minute,
     allowed_ips: listed.allowed_ips,
     // A test key's windows are the fixed test ones (docs/test-keys.md).
-    limits: principal.key.mode === "test" ? TEST_LIMITS : principal.limits,
+    limits: caller.key.mode === "test" ? TEST_LIMITS : caller.limits,
     mode: listed.mode,
   };
 }

@@ -6,8 +6,8 @@
  */
 import type { StoredKey } from "../authority/types";
 import { ProblemError } from "../http/problem";
+import { BoundedCache } from "../memory/bounded-cache";
 import { type Block, contains, parseAddress, parseBlock } from "../net/cidr";
-import { BoundedCache } from "./bounded-cache";
 
 /** Parsed allowlists, by their stored (normalized) text: parsed once per isolate, not per request. */
 const parsed = new BoundedCache<string, Block[]>(1_000);
@@ -26,7 +26,7 @@ function blocksOf(allowedIps: readonly string[]): Block[] {
  * Throws `ip_not_allowed` unless `key` may be used from the request's `CF-Connecting-IP`.
  *
  * @example
- * refuseOutsideAllowlist(principal.key, c.req.raw.headers);
+ * refuseOutsideAllowlist(caller.key, request.headers);
  */
 export function refuseOutsideAllowlist(key: StoredKey, headers: Headers): void {
   if (key.allowedIps === null) return;

@@ -9,8 +9,8 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
-import type { AppEnv } from "../app-env";
 import type { Bindings } from "../env";
+import type { AppEnv } from "./app-env";
 import { bodyAbandoned, discardBody } from "./discard-body";
 import { ProblemError, problemResponse } from "./problem";
 import { writeRequestLog } from "./request-log";

@@ -1,13 +1,15 @@
 /**
  * @module
- * What one request carries from its first step to its last: its id, the configuration, its log
- * line, and the `RateLimit-*` headers once it has been admitted.
+ * What one request carries from its first step to its last: its id, the Worker's bindings and
+ * configuration, its log line, and the `RateLimit-*` headers once it has been admitted. The steps
+ * of a request take it whole, rather than each piece as an argument.
  */
 import { type Bindings, type EdgeConfig, readConfig } from "../env";
 import { newRequestLog, type RequestLog } from "./request-log";
 
 export interface RequestState {
   readonly requestId: string;
+  readonly env: Bindings;
   readonly config: EdgeConfig;
   readonly log: RequestLog;
   /** `RateLimit-Policy` and `RateLimit` for the answer, once the request was admitted (row 9a). */
@@ -29,6 +31,7 @@ export function beginRequest(
   const requestId = crypto.randomUUID();
   return {
     requestId,
+    env,
     config: readConfig(env),
     log: newRequestLog(requestId, method),
     rateLimit: {},

@@ -2,12 +2,12 @@
  * @module
  * The identity we forward: claim headers and the claims of the signed assertion (docs/api.md#for-origin-teams-what-the-origin-receives).
  */
-import type { Principal } from "../auth/authenticate";
+import type { Caller } from "../auth/authenticate";
 import type { AssertionClaims } from "./assertion";
 
-/** The claims binding `principal` to this one request: method, and path and query as forwarded. */
+/** The claims binding `caller` to this one request: method, and path and query as forwarded. */
 export function assertionClaims(
-  principal: Principal,
+  caller: Caller,
   requestId: string,
   method: string,
   forwardedUrl: URL,
@@ -15,14 +15,14 @@ export function assertionClaims(
 ): AssertionClaims {
   return {
     aud: audience,
-    sub: principal.accountId,
-    key_id: principal.key.id,
-    scope: [...principal.key.scopes].sort().join(" "),
-    plan: principal.plan,
+    sub: caller.accountId,
+    key_id: caller.key.id,
+    scope: [...caller.key.scopes].sort().join(" "),
+    plan: caller.plan,
     jti: requestId,
     htm: method,
     htu: forwardedUrl.pathname + forwardedUrl.search,
-    mode: principal.key.mode,
+    mode: caller.key.mode,
   };
 }
 

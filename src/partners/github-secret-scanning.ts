@@ -7,9 +7,9 @@
  * No token ever reaches an answer or a log line: only its SHA-256.
  */
 import type { Context } from "hono";
-import type { AppEnv } from "../app-env";
 import { askAuthority, authorityFor, authUnavailable, changeDeadline } from "../authority/client";
 import type { LeakedKey } from "../authority/types";
+import type { AppEnv } from "../http/app-env";
 import { withDeadline } from "../http/deadline";
 import { ProblemError } from "../http/problem";
 import { parseJsonBytes, readBodyBytes } from "../http/read-body";

@@ -8,9 +8,10 @@
  * after a failure counts once; what an isolate has not handed in when it goes away is lost (at most
  * its last 10 s). Bounded: at most 500 accounts, 8 unsent hand-ins each (older ones are dropped).
  */
-import { BoundedCache } from "../auth/bounded-cache";
+
 import type { KeyMode } from "../domain/policy";
 import { HOUR_MS, type Outcome, type UsageCount, type UsageHandIn } from "../domain/usage";
+import { BoundedCache } from "../memory/bounded-cache";
 
 const MAX_ACCOUNTS = 500;
 const MAX_UNSENT = 8;

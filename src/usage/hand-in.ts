@@ -17,7 +17,7 @@ const COUNTED = new Set<string>(COUNTED_REFUSALS);
  * Counts the request in its key's usage, if its key is known: admitted, or refused at rows 4–9a
  * with `code`. Schedules a background hand-in when the account has none waiting.
  */
-export function countUsage(env: Bindings, state: RequestState, code: string | null): void {
+export function countUsage(state: RequestState, code: string | null): void {
   const { account_id: accountId, key_id: keyId, mode } = state.log;
   if (accountId === null || keyId === null || mode === null) return;
   let outcome: Outcome;
@@ -25,7 +25,7 @@ export function countUsage(env: Bindings, state: RequestState, code: string | nu
   else if (code !== null && COUNTED.has(code)) outcome = code as Outcome;
   else return;
   if (usageCounter.count(accountId, keyId, mode === "test" ? "test" : "live", outcome, state.receivedAt)) {
-    state.background(handInLater(env, accountId, state.config.usageHandInMs, state.config.authTimeoutMs));
+    state.background(handInLater(state.env, accountId, state.config.usageHandInMs, state.config.authTimeoutMs));
   }
 }
 

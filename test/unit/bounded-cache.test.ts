@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BoundedCache } from "../../src/auth/bounded-cache";
-import { leases, MAX_ENTRIES, records, unknownKeys } from "../../src/auth/isolate-memory";
+import { leases, MAX_ENTRIES, records, unknownKeys } from "../../src/admission/isolate-memory";
+import { BoundedCache } from "../../src/memory/bounded-cache";
 
 describe("BoundedCache", () => {
   it("never holds more than its bound, dropping the least recently used", () => {

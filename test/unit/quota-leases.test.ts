@@ -35,7 +35,7 @@ interface Isolate {
 }
 
 /**
- * One ask of an isolate, as src/auth/authority-check does it: give back the unspent rest, let the
+ * One ask of an isolate, as src/admission/authority-check does it: give back the unspent rest, let the
  * authority (on its own clock) credit and grant, take the grant in (keeping a rest still held).
  */
 function ask(store: QuotaStore, windows: MeteredWindow[], isolate: Isolate, now: number, leaseMs: number): void {

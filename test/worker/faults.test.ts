@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { clearIsolateMemory } from "../../src/auth/isolate-memory";
+import { clearIsolateMemory } from "../../src/admission/isolate-memory";
 import type { KeyAuthority } from "../../src/authority/key-authority";
 import { sha256Hex } from "../../src/keys/hash";
 import {

@@ -5,7 +5,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { clearIsolateMemory } from "../../src/auth/isolate-memory";
+import { clearIsolateMemory } from "../../src/admission/isolate-memory";
 import type { KeyAuthority } from "../../src/authority/key-authority";
 import { sha256Hex } from "../../src/keys/hash";
 import {

@@ -6,7 +6,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { clearIsolateMemory } from "../../src/auth/isolate-memory";
+import { clearIsolateMemory } from "../../src/admission/isolate-memory";
 import {
   admin,
   EDGE,

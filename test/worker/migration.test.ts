@@ -5,7 +5,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { clearIsolateMemory } from "../../src/auth/isolate-memory";
+import { clearIsolateMemory } from "../../src/admission/isolate-memory";
 import type { KeyAuthority } from "../../src/authority/key-authority";
 import { generateKey, keyHint } from "../../src/keys/format";
 import { sha256Hex } from "../../src/keys/hash";

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { clearIsolateMemory } from "../../src/auth/isolate-memory";
+import { clearIsolateMemory } from "../../src/admission/isolate-memory";
 import { sha256Hex } from "../../src/keys/hash";
 import { admin, newAccount, newKey, problemOf, received, tag, withKey } from "./helpers";
 

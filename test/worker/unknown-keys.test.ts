@@ -7,7 +7,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { MAX_UNKNOWN_REFRESHES, unknownKeys } from "../../src/auth/isolate-memory";
+import { MAX_UNKNOWN_REFRESHES, unknownKeys } from "../../src/admission/isolate-memory";
 import app from "../../src/index";
 import { generateKey } from "../../src/keys/format";
 import { sha256Hex } from "../../src/keys/hash";

@@ -7,8 +7,7 @@
  */
 import { askAuthority, authorityFor, authUnavailable } from "../authority/client";
 import type { KeyCheck, KeyQuestion } from "../authority/types";
-import type { Bindings, EdgeConfig } from "../env";
-import type { RequestLog } from "../http/request-log";
+import type { RequestState } from "../http/request-state";
 import type { KeyRecord } from "../keys/record";
 import { type QuotaHolder, receive, spendable, takeReturning, wants } from "../limits/held-allotment";
 import { usageCounter } from "../usage/counter";
@@ -76,13 +75,12 @@ async function waitForCallInFlight(hash: string, ms: number): Promise<void> {
  * its `own-ask` (the authority's own word on what is left).
  */
 export async function askAboutKey(
-  env: Bindings,
+  state: RequestState,
   record: KeyRecord,
   hash: string,
-  config: EdgeConfig,
-  log: RequestLog,
   need: Need = "status",
 ): Promise<Checked> {
+  const { config } = state;
   if (need === "status") {
     const current = currentLease(hash, Date.now());
     if (current) return { check: current.check, holder: current, asked: false };
@@ -96,17 +94,11 @@ export async function askAboutKey(
       return { check: joined.check, holder: joined, asked: false };
     }
   }
-  return ask(env, record, hash, config, log, need !== "status");
+  return ask(state, record, hash, need !== "status");
 }
 
-async function ask(
-  env: Bindings,
-  record: KeyRecord,
-  hash: string,
-  config: EdgeConfig,
-  log: RequestLog,
-  drain: boolean,
-): Promise<Checked> {
+async function ask(state: RequestState, record: KeyRecord, hash: string, drain: boolean): Promise<Checked> {
+  const { env, config, log } = state;
   const sentAt = Date.now();
   // Without leases, the allotment belongs to this request alone.
   const own = leases.get(hash) ?? { allotment: null, admitted: 0, since: sentAt };

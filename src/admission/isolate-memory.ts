@@ -9,8 +9,8 @@ import type { KeyCheck } from "../authority/types";
 import type { WindowCount } from "../domain/quota";
 import type { KeyRecord } from "../keys/record";
 import type { QuotaHolder, WindowKnowledge } from "../limits/held-allotment";
+import { BoundedCache } from "../memory/bounded-cache";
 import { usageCounter } from "../usage/counter";
-import { BoundedCache } from "./bounded-cache";
 
 export const MAX_ENTRIES = 10_000;
 /** How long a well-formed key that KV does not know is refused without another KV read. */

@@ -2,8 +2,8 @@
  * @module
  * The typed Hono context shared by the app and its middleware.
  */
-import type { Bindings } from "./env";
-import type { RequestState } from "./http/request-state";
+import type { Bindings } from "../env";
+import type { RequestState } from "./request-state";
 
 export type AppEnv = {
   Bindings: Bindings;
