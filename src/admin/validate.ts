@@ -123,7 +123,7 @@ export function parseNewKeyBody(body: unknown, now: number): NewKeyRequest {
   };
 }
 
-export interface RollOptions {
+export interface RollRequest {
   /** `undefined`: keep the old key's name. */
   readonly name: string | undefined;
   /** `undefined`: the old key's lifetime from now, when it had an expiry (docs/lifecycle.md#rolling-a-key). */
@@ -135,7 +135,7 @@ export interface RollOptions {
  * The body of `POST …/keys/{key_id}/roll` (docs/lifecycle.md): `grace_seconds` a whole number from 0 to
  * 604800 (default 86400); `name` and `expires_at` as for a new key, `null` counting as absent.
  */
-export function parseRollBody(body: unknown, now: number): RollOptions {
+export function parseRollBody(body: unknown, now: number): RollRequest {
   const parsed = parseWith(RollBody, body, () => null);
   return {
     name: parsed.name ?? undefined,

@@ -31,8 +31,8 @@ import type {
   KeyQuestion,
   LeakedKey,
   NewKey,
+  Roll,
   Rolled,
-  RollRequest,
   StoredKey,
 } from "./types";
 import { UsageLedger, type UsageQuery } from "./usage-ledger";
@@ -143,7 +143,7 @@ export class KeyAuthority extends DurableObject<Bindings> {
    * Rolls a key (./key-changes.ts). When the roll shortens the old key's expiry, answers once no
    * lease on it can still be current, so that it is refused from its new expiry on, everywhere.
    */
-  async rollKey(keyId: string, input: RollRequest, actor: string | null = null): Promise<AuthorityResult<Rolled>> {
+  async rollKey(keyId: string, input: Roll, actor: string | null = null): Promise<AuthorityResult<Rolled>> {
     const account = this.getAccount();
     if (!account) return { ok: false, code: "unknown_account" };
     const rolled = rollKey(this.store, account, keyId, input, actor);

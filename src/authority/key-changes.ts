@@ -10,7 +10,7 @@ import { randomBase62 } from "../keys/format";
 import { type KeyRow, toStoredKey } from "./key-rows";
 import { presentKey, rfc3339 } from "./present";
 import type { AuthorityStore } from "./store";
-import type { Account, AuthorityResult, LeakReport, NewKey, RevokedReason, RollRequest } from "./types";
+import type { Account, AuthorityResult, LeakReport, NewKey, RevokedReason, Roll } from "./types";
 
 /** Stores a key (its hash, never the key), owes KV its record, and records `key.created`; call inside a transaction. */
 function insertKey(
@@ -56,7 +56,7 @@ export function rollKey(
   store: AuthorityStore,
   account: Account,
   keyId: string,
-  input: RollRequest,
+  input: Roll,
   actor: string | null,
 ): AuthorityResult<RollOutcome> {
   const old = store.rows.key(keyId);

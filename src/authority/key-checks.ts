@@ -30,20 +30,22 @@ export function answerChecks(
   const account = store.account();
   const now = Date.now();
   if (usage && account) store.usage.handIn(usage, now);
-  const asked = questions.slice(0, MAX_QUESTIONS).map((question) => {
+  const questioned = questions.slice(0, MAX_QUESTIONS).map((question) => {
     const row = store.rows.key(question.keyId);
     return { question, row: row && row.hash === question.hash ? row : undefined };
   });
   // Every rest given back is credited before anything is granted: a key asked about only to
   // give back what it held makes room for the key the request needs, in the same call.
   if (account) {
-    for (const { question, row } of asked) {
+    for (const { question, row } of questioned) {
       if (row && question.returning) {
         creditUnspent(store.quota, meteredWindows(row, account.limits), question.returning, now);
       }
     }
   }
-  return asked.map(({ question, row }, i) => answerOne(store, question, row, account, now, requestedLeaseMs, i === 0));
+  return questioned.map(({ question, row }, i) =>
+    answerOne(store, question, row, account, now, requestedLeaseMs, i === 0),
+  );
 }
 
 function answerOne(

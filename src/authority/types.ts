@@ -88,7 +88,7 @@ export interface NewKey {
 }
 
 /** A roll: the new key's hash and hint for either mode (it keeps the old key's), its name and expiry, and the old key's grace period. */
-export interface RollRequest {
+export interface Roll {
   readonly live: { readonly hash: string; readonly hint: string };
   readonly test: { readonly hash: string; readonly hint: string };
   /** `undefined`: the old key's name. */
