@@ -2,25 +2,26 @@
  * @module
  * The key authority: one SQLite-backed Durable Object per account, the source of truth for the
  * account's plan, its keys, their usage and its events. This class is the RPC façade: each duty
- * lives in its own file, over the storage they share (`store.ts`): rows (`key-rows`), key changes
- * (`key-changes`), the hot path's checks (`key-checks`), quota grants (`quota-ledger`), leases
- * (`lease-ledger`), the event log (`event-log`), usage (`usage-ledger`), and the outbox that writes
- * KV through and hands events to the queue (`outbox`). Every change commits here first, with its
- * events, in one transaction; one alarm retries the outbox and records expiry events when due.
+ * lives in its own file, over the storage they share (`store.ts`): rows (`key-rows`), account and
+ * key changes (`account-changes`, `key-changes`), the hot path's checks (`key-checks`), quota grants
+ * (`quota-ledger`), leases (`lease-ledger`), the event log (`event-log`), usage (`usage-ledger`),
+ * the outbox that writes KV through and hands events to the queue (`outbox`), and what is owed
+ * after a change, with the one alarm (`duties`). Every change commits first, with its events, in
+ * one transaction; the alarm retries the outbox and records expiry events when due.
  */
 import { DurableObject } from "cloudflare:workers";
-import { EXPIRING_NOTICE_MS, LEAK_ACTOR } from "../domain/events";
 import type { LimitsOverride, Plan } from "../domain/policy";
 import type { UsageHandIn } from "../domain/usage";
 import { type Bindings, readConfig } from "../env";
 import { webhookSettings } from "../events/webhook-config";
+import { closeAccount, putAccount } from "./account-changes";
+import { AuthorityDuties } from "./duties";
 import { EventLog, type EventQuery } from "./event-log";
-import { createKey, recordExpiryDuties, revokeKeys, rollKey } from "./key-changes";
+import { createKey, revokeKeys, revokeLeakedKeys, rollKey } from "./key-changes";
 import { answerChecks } from "./key-checks";
-import { isUsable, type KeyRow, KeyRows, toAccount, toStoredKey } from "./key-rows";
+import { KeyRows, toAccount, toStoredKey } from "./key-rows";
 import { LeaseLedger } from "./lease-ledger";
 import { type EventSink, Outbox } from "./outbox";
-import { presentAccount } from "./present";
 import { migrate } from "./schema";
 import { SqlQuotaStore } from "./sql-quota-store";
 import type { AuthorityStats, AuthorityStore } from "./store";
@@ -39,17 +40,12 @@ import { UsageLedger, type UsageQuery } from "./usage-ledger";
 
 export type { AuthorityStats } from "./store";
 
-/** The furthest ahead the alarm is set; a later duty is looked at again then. */
-const ALARM_HORIZON_MS = 30 * 86_400_000;
-
 export class KeyAuthority extends DurableObject<Bindings> {
   readonly stats: AuthorityStats = { checks: 0, rowsWritten: 0, lastUsedWrites: 0, kvWrites: 0 };
   private readonly store: AuthorityStore;
-  /** When the outbox's next retry is due (0: none owed). */
-  private retryAt = 0;
-  /** Event hand-ons run one after another. */
-  private handingOn: Promise<void> = Promise.resolve();
+  private readonly duties: AuthorityDuties;
 
+  /** `env.API_KEYS` is the KV namespace written through to: a test builds an authority with one that fails. */
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     const sql = ctx.storage.sql;
@@ -76,17 +72,9 @@ export class KeyAuthority extends DurableObject<Bindings> {
       stats: this.stats,
       write,
       account: () => this.getAccount(),
-      afterChange: () => this.afterChange(),
+      afterChange: () => this.duties.afterChange(),
     };
-  }
-
-  /** The KV namespace written through to; a test may swap it for one that fails. */
-  get kv(): KVNamespace {
-    return this.store.outbox.kv;
-  }
-
-  set kv(kv: KVNamespace) {
-    this.store.outbox.kv = kv;
+    this.duties = new AuthorityDuties(this.store);
   }
 
   /**
@@ -102,24 +90,10 @@ export class KeyAuthority extends DurableObject<Bindings> {
     override: LimitsOverride | null = null,
     actor: string | null = null,
   ): Promise<Account> {
-    const { rows, events } = this.store;
-    if (rows.accountRow()?.closed_at != null) await this.erase();
-    const limits = override === null || Object.keys(override).length === 0 ? null : JSON.stringify(override);
-    const before = this.getAccount();
-    const after = toAccount({ account_id: accountId, plan, limits, quota_exhausted_day: null, closed_at: null });
-    const now = Date.now();
-    this.ctx.storage.transactionSync(() => {
-      rows.putAccount(accountId, plan, limits, now);
-      const current = presentAccount(after);
-      if (!before) {
-        events.record(accountId, "account.created", actor, { plan, limits: current.limits }, now);
-      } else if (before.plan !== plan || JSON.stringify(before.limits) !== JSON.stringify(after.limits)) {
-        const previous = { plan: before.plan, limits: presentAccount(before).limits };
-        events.record(accountId, "account.updated", actor, { plan, limits: current.limits, previous }, now);
-      }
-    });
-    this.afterChange();
-    if (rows.hasKeys()) await this.store.leases.waitForQuiet();
+    if (this.store.rows.accountRow()?.closed_at != null) await this.duties.erase();
+    const after = putAccount(this.store, accountId, plan, override, actor);
+    this.duties.afterChange();
+    if (this.store.rows.hasKeys()) await this.store.leases.waitForQuiet();
     return after;
   }
 
@@ -134,8 +108,8 @@ export class KeyAuthority extends DurableObject<Bindings> {
     const account = this.getAccount();
     if (!account) return { ok: false, code: "unknown_account" };
     const row = createKey(this.store, account, input, actor);
-    await this.flushRecords();
-    this.afterChange();
+    await this.duties.flushRecords();
+    this.duties.afterChange();
     return { ok: true, value: toStoredKey(row) };
   }
 
@@ -149,8 +123,8 @@ export class KeyAuthority extends DurableObject<Bindings> {
     const rolled = rollKey(this.store, account, keyId, input, actor);
     if (!rolled.ok) return rolled;
     const { created, oldExpiresAt, previousExpiresAt } = rolled.value;
-    await this.flushRecords();
-    this.afterChange();
+    await this.duties.flushRecords();
+    this.duties.afterChange();
     if (oldExpiresAt !== previousExpiresAt) await this.store.leases.waitForQuiet(keyId);
     return { ok: true, value: { key: toStoredKey(created), old: { id: keyId, expiresAt: oldExpiresAt } } };
   }
@@ -174,8 +148,8 @@ export class KeyAuthority extends DurableObject<Bindings> {
     const row = this.store.rows.key(keyId);
     if (!row) return { ok: false, code: "unknown_key" };
     const revokedAt = revokeKeys(this.store, account, [row], "revoked", actor, () => null);
-    await this.flushRecords();
-    this.afterChange();
+    await this.duties.flushRecords();
+    this.duties.afterChange();
     await this.store.leases.waitForQuiet(keyId);
     return { ok: true, value: { id: keyId, revokedAt: revokedAt[0] as number } };
   }
@@ -189,22 +163,11 @@ export class KeyAuthority extends DurableObject<Bindings> {
   async revokeLeaked(reports: readonly LeakedKey[]): Promise<boolean[]> {
     const account = this.getAccount();
     if (!account) return reports.map(() => false);
-    const rows = reports.map((report) => {
-      const row = this.store.rows.key(report.keyId);
-      return row && row.hash === report.hash ? row : undefined;
-    });
-    const found = rows.filter((row): row is KeyRow => row !== undefined);
-    const reportOf = new Map(reports.map((r) => [r.keyId, r]));
-    const newlyRevoked = found.filter((row) => row.revoked_at === null).map((row) => row.id);
-    // Reported when revoked: the leak's time is the revocation's.
-    revokeKeys(this.store, account, found, "leaked", LEAK_ACTOR, (row, now) => {
-      const r = reportOf.get(row.id);
-      return r ? { url: r.url, source: r.source, reportedAt: now } : null;
-    });
-    await this.flushRecords();
-    this.afterChange();
+    const { named, newlyRevoked } = revokeLeakedKeys(this.store, account, reports);
+    await this.duties.flushRecords();
+    this.duties.afterChange();
     for (const keyId of newlyRevoked) await this.store.leases.waitForQuiet(keyId);
-    return rows.map((row) => row !== undefined);
+    return named;
   }
 
   /**
@@ -216,36 +179,14 @@ export class KeyAuthority extends DurableObject<Bindings> {
   async closeAccount(actor: string | null = null): Promise<AuthorityResult<{ closedAt: number; keysRevoked: number }>> {
     const account = this.getAccount();
     if (!account) return { ok: false, code: "unknown_account" };
-    const { rows, outbox, events } = this.store;
     const now = Date.now();
-    const keys = rows.all();
-    const keysRevoked = keys.filter((row) => isUsable(row, now)).length;
-    this.ctx.storage.transactionSync(() => {
-      this.store.write("UPDATE account SET closed_at = ?", now);
-      for (const row of keys) outbox.enqueueRemoval(row.hash);
-      events.record(account.accountId, "account.closed", actor, { keys_revoked: keysRevoked }, now);
-    });
-    await this.flushRecords();
+    const keysRevoked = closeAccount(this.store, account, actor, now);
+    await this.duties.flushRecords();
     await this.store.leases.waitForQuiet();
-    await this.handOnEvents();
-    await this.eraseIfClosedAndDone();
-    if (rows.accountRow()) this.afterChange();
+    await this.duties.handOnEvents();
+    await this.duties.eraseIfClosedAndDone();
+    if (this.store.rows.accountRow()) this.duties.afterChange();
     return { ok: true, value: { closedAt: now, keysRevoked } };
-  }
-
-  /** Erases a closed account's storage once nothing is owed any more (KV removals, the close event). */
-  private async eraseIfClosedAndDone(): Promise<void> {
-    if (this.store.rows.accountRow()?.closed_at == null) return;
-    if (this.store.outbox.hasRecords() || this.store.events.hasPending()) return;
-    await this.erase();
-  }
-
-  /** Erases everything this authority stores, alarm included, and starts an empty store. */
-  private async erase(): Promise<void> {
-    await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
-    migrate(this.ctx.storage.sql, (fn) => this.ctx.storage.transactionSync(fn));
-    this.retryAt = 0;
   }
 
   /**
@@ -289,50 +230,8 @@ export class KeyAuthority extends DurableObject<Bindings> {
     return { ok: true, value: this.store.events.page(account.accountId, query) };
   }
 
-  /** One alarm, several duties: the outbox's retries, expiry events due, a closed account's erasure. */
-  override async alarm(): Promise<void> {
-    const account = this.getAccount();
-    if (account) this.ctx.storage.transactionSync(() => recordExpiryDuties(this.store, account.accountId, Date.now()));
-    await this.flushRecords();
-    await this.handOnEvents();
-    await this.eraseIfClosedAndDone();
-    if (this.store.rows.accountRow()) await this.scheduleAlarm();
-  }
-
-  /** After a change: events are handed on in the background, and the alarm set for what is owed next. */
-  private afterChange(): void {
-    this.ctx.waitUntil(this.handOnEvents().then(() => this.scheduleAlarm()));
-  }
-
-  /** Sets the one alarm for the soonest duty: an outbox retry, or the next expiry event. */
-  private async scheduleAlarm(): Promise<void> {
-    const now = Date.now();
-    const owed = this.store.outbox.hasRecords() || this.store.events.hasPending();
-    const candidates: number[] = [];
-    if (owed) candidates.push(this.retryAt > now ? this.retryAt : now + 1_000);
-    const { next } = this.store.rows.expiryDuties(now, EXPIRING_NOTICE_MS);
-    if (next !== null) candidates.push(next);
-    if (candidates.length === 0) return;
-    // A duty years away (a key expiring in 9999) is looked at again in 30 days: alarms take no date after 2189.
-    await this.ctx.storage.setAlarm(Math.min(...candidates, now + ALARM_HORIZON_MS));
-  }
-
-  private async flushRecords(): Promise<void> {
-    const retryIn = await this.store.outbox.flushRecords(() => {
-      this.stats.kvWrites++;
-    });
-    if (retryIn > 0) {
-      this.retryAt = Date.now() + retryIn;
-      await this.ctx.storage.setAlarm(this.retryAt);
-    }
-  }
-
-  private handOnEvents(): Promise<void> {
-    const run = this.handingOn.then(async () => {
-      const retryIn = await this.store.outbox.flushEvents();
-      if (retryIn > 0) this.retryAt = Date.now() + retryIn;
-    });
-    this.handingOn = run.catch(() => {});
-    return this.handingOn;
+  /** One alarm, several duties (./duties.ts). */
+  override alarm(): Promise<void> {
+    return this.duties.alarm();
   }
 }

@@ -5,12 +5,12 @@
  * that fall due. Synchronous: the façade (key-authority.ts) then writes KV through and waits out
  * the leases a change must outlive.
  */
-import { EDGE_ACTOR, EXPIRING_NOTICE_MS } from "../domain/events";
+import { EDGE_ACTOR, EXPIRING_NOTICE_MS, LEAK_ACTOR } from "../domain/events";
 import { randomBase62 } from "../keys/format";
 import { type KeyRow, toStoredKey } from "./key-rows";
 import { presentKey, rfc3339 } from "./present";
 import type { AuthorityStore } from "./store";
-import type { Account, AuthorityResult, LeakReport, NewKey, RevokedReason, Roll } from "./types";
+import type { Account, AuthorityResult, LeakedKey, LeakReport, NewKey, RevokedReason, Roll } from "./types";
 
 /** Stores a key (its hash, never the key), owes KV its record, and records `key.created`; call inside a transaction. */
 function insertKey(
@@ -143,6 +143,31 @@ export function revokeKeys(
     }
   });
   return rows.map((row) => row.revoked_at as number);
+}
+
+/**
+ * Revokes the keys that leak reports name (docs/leak-reports.md), with reason `leaked`, in one
+ * transaction. Returns, per report, whether it named a key of this account (its id and hash both
+ * match: a true positive, active or not), and the ids this revoked.
+ */
+export function revokeLeakedKeys(
+  store: AuthorityStore,
+  account: Account,
+  reports: readonly LeakedKey[],
+): { named: boolean[]; newlyRevoked: string[] } {
+  const rows = reports.map((report) => {
+    const row = store.rows.key(report.keyId);
+    return row && row.hash === report.hash ? row : undefined;
+  });
+  const found = rows.filter((row): row is KeyRow => row !== undefined);
+  const reportOf = new Map(reports.map((r) => [r.keyId, r]));
+  const newlyRevoked = found.filter((row) => row.revoked_at === null).map((row) => row.id);
+  // Reported when revoked: the leak's time is the revocation's.
+  revokeKeys(store, account, found, "leaked", LEAK_ACTOR, (row, now) => {
+    const r = reportOf.get(row.id);
+    return r ? { url: r.url, source: r.source, reportedAt: now } : null;
+  });
+  return { named: rows.map((row) => row !== undefined), newlyRevoked };
 }
 
 /** Records `key.expired` and `key.expiring` for the keys due at `now`; call inside a transaction. */

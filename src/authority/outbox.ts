@@ -29,8 +29,8 @@ export class Outbox {
     private readonly write: (query: string, ...bindings: (string | number | null)[]) => number,
     private readonly events: EventLog,
     private readonly accountId: () => string | null,
-    /** The KV namespace written through to; a test may swap it for one that fails. */
-    public kv: KVNamespace,
+    /** The KV namespace written through to (the constructor's `API_KEYS`: a test builds an authority with one that fails). */
+    private readonly kv: KVNamespace,
     private readonly sink: EventSink | undefined,
   ) {}
 

@@ -762,7 +762,7 @@ export const MUTANTS = [
   {
     name: "events: account.updated for a PUT that changes nothing",
     rule: "a PUT that changes nothing records nothing",
-    file: "src/authority/key-authority.ts",
+    file: "src/authority/account-changes.ts",
     from: "} else if (before.plan !== plan || JSON.stringify(before.limits) !== JSON.stringify(after.limits)) {",
     to: "} else {",
     tests: [W("events")],
@@ -823,8 +823,8 @@ export const MUTANTS = [
     name: "closing: answers before leases run out",
     rule: "nothing forwarded once DELETE has answered",
     file: "src/authority/key-authority.ts",
-    from: "    await this.flushRecords();\n    await this.store.leases.waitForQuiet();\n    await this.handOnEvents();",
-    to: "    await this.flushRecords();\n    await this.handOnEvents();",
+    from: "    await this.duties.flushRecords();\n    await this.store.leases.waitForQuiet();\n    await this.duties.handOnEvents();",
+    to: "    await this.duties.flushRecords();\n    await this.duties.handOnEvents();",
     tests: [W("closing")],
     fast: true,
   },
@@ -840,10 +840,19 @@ export const MUTANTS = [
   {
     name: "closing: KV records kept",
     rule: "its keys' KV records are removed",
-    file: "src/authority/key-authority.ts",
+    file: "src/authority/account-changes.ts",
     from: "for (const row of keys) outbox.enqueueRemoval(row.hash);",
     to: "",
     tests: [W("closing")],
+  },
+  // --- the KV outbox (docs/consistency.md) ---
+  {
+    name: "outbox: flushes overlap",
+    rule: "a retried write never overwrites a later one in KV",
+    file: "src/authority/outbox.ts",
+    from: "const run = this.flushing.then(() => this.flushRecordsOnce(kvWrites));",
+    to: "const run = this.flushRecordsOnce(kvWrites);",
+    tests: [W("faults")],
   },
   // --- test keys (docs/test-keys.md) ---
   {
