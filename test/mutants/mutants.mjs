@@ -13,7 +13,7 @@ export const MUTANTS = [
     file: "src/admin/guard.ts",
     from: "!(await sameToken(presented, expected))",
     to: "!expected.startsWith(presented)",
-    tests: [W("gaps")],
+    tests: [W("admin-guard")],
   },
   {
     name: "admin token: extra characters accepted",
@@ -21,7 +21,7 @@ export const MUTANTS = [
     file: "src/admin/guard.ts",
     from: "!(await sameToken(presented, expected))",
     to: "!presented.startsWith(expected)",
-    tests: [W("gaps")],
+    tests: [W("admin-guard")],
   },
   {
     name: "admin: X-NearIQ-Key not refused",
@@ -29,7 +29,7 @@ export const MUTANTS = [
     file: "src/admin/guard.ts",
     from: "if (carriesApiKeyHeader(c.req.raw.headers)) {",
     to: "if (false) {",
-    tests: [W("admin")],
+    tests: [W("admin-guard")],
   },
   {
     name: "admin: X-NearIQ_Key look-alike not refused",
@@ -37,7 +37,7 @@ export const MUTANTS = [
     file: "src/admin/guard.ts",
     from: 'if (canonicalHeaderName(name) === "x-neariq-key") return true;',
     to: 'if (name === "x-neariq-key") return true;',
-    tests: [W("security-review")],
+    tests: [W("admin-guard")],
   },
   // --- row 1: keys in URLs ---
   {
@@ -46,7 +46,7 @@ export const MUTANTS = [
     file: "src/auth/key-in-url.ts",
     from: "found.push(percentDecodeLeniently(segment));",
     to: "found.push(segment);",
-    tests: [W("gaps")],
+    tests: [W("key-in-url-refusals")],
   },
   {
     name: "key in URL: strict decoding that gives up on an invalid escape",
@@ -54,7 +54,7 @@ export const MUTANTS = [
     file: "src/auth/key-in-url.ts",
     from: "? text.replace(VALID_ESCAPE, (hex) => String.fromCharCode(Number.parseInt(hex.slice(1), 16)))",
     to: ": (() => { try { return decodeURIComponent(text); } catch { return text; } })()",
-    tests: [W("security-review")],
+    tests: [W("key-in-url-refusals")],
   },
   {
     name: "key in URL: query values not checked",
@@ -79,7 +79,7 @@ export const MUTANTS = [
     file: "src/auth/authenticate.ts",
     from: 'if (value.includes(",")) {',
     to: 'if (value.includes(",,")) {',
-    tests: [W("gaps")],
+    tests: [W("key-header")],
   },
   {
     name: "512-byte limit off by one",
@@ -87,7 +87,7 @@ export const MUTANTS = [
     file: "src/keys/format.ts",
     from: "export const MAX_KEY_HEADER_BYTES = 512;",
     to: "export const MAX_KEY_HEADER_BYTES = 513;",
-    tests: [W("gaps")],
+    tests: [W("key-header")],
   },
   {
     name: "expired only after expires_at, not at it",
@@ -95,7 +95,7 @@ export const MUTANTS = [
     file: "src/admission/key-standing.ts",
     from: "key.expiresAt <= now",
     to: "key.expiresAt < now",
-    tests: [W("gaps")],
+    tests: [W("millisecond-boundaries")],
   },
   {
     name: "revoked KV record not trusted (authority asked every time)",
@@ -103,7 +103,7 @@ export const MUTANTS = [
     file: "src/auth/authenticate.ts",
     from: "if (record.revoked_at !== null) throw revokedKey();",
     to: "",
-    tests: [W("costs")],
+    tests: [W("hot-path-calls")],
   },
   {
     name: "expired refusals not remembered",
@@ -111,7 +111,7 @@ export const MUTANTS = [
     file: "src/auth/authenticate.ts",
     from: "if (expiredKeys.get(hash)) throw expiredKey();",
     to: "",
-    tests: [W("security-review")],
+    tests: [W("hot-path-calls")],
   },
   {
     name: "lease used at the millisecond it runs out",
@@ -119,7 +119,7 @@ export const MUTANTS = [
     file: "src/admission/authority-check.ts",
     from: "if (!lease || now >= lease.until) return undefined;",
     to: "if (!lease || now > lease.until) return undefined;",
-    tests: [W("gaps")],
+    tests: [W("millisecond-boundaries")],
   },
   {
     name: "requests await another request's authority call",
@@ -136,7 +136,7 @@ export const MUTANTS = [
     file: "src/auth/authorize.ts",
     from: "const planScopes: readonly string[] = PLANS[caller.plan];",
     to: 'if (!caller.key.scopes.includes(route.scope)) throw new ProblemError("insufficient_scope", "x", { required_scope: route.scope, granted_scopes: [...caller.key.scopes].sort() });\n  const planScopes: readonly string[] = PLANS[caller.plan];',
-    tests: [W("gaps")],
+    tests: [W("authorization")],
   },
   {
     name: "plan not checked",
@@ -169,7 +169,7 @@ export const MUTANTS = [
     file: "src/origin/headers.ts",
     from: 'if (rawName.includes("_")) return true;',
     to: "",
-    tests: [W("security-review")],
+    tests: [W("header-hygiene")],
   },
   {
     name: "Connection-listed names compared without `_` folding",
@@ -177,7 +177,7 @@ export const MUTANTS = [
     file: "src/origin/headers.ts",
     from: ".map((token) => canonicalHeaderName(token.trim()))",
     to: ".map((token) => token.trim().toLowerCase())",
-    tests: [W("security-review")],
+    tests: [W("header-hygiene")],
   },
   {
     name: "Authorization forwarded when it does not look like a key",
@@ -185,7 +185,7 @@ export const MUTANTS = [
     file: "src/origin/headers.ts",
     from: 'const CLIENT_CREDENTIALS = new Set(["authorization"]);',
     to: "const CLIENT_CREDENTIALS = new Set<string>([]);",
-    tests: [W("gaps")],
+    tests: [W("header-hygiene")],
   },
   {
     name: "Proxy-Authorization forwarded",
@@ -193,7 +193,7 @@ export const MUTANTS = [
     file: "src/origin/headers.ts",
     from: '  "proxy-authorization",\n',
     to: "",
-    tests: [W("gaps")],
+    tests: [W("header-hygiene")],
   },
   {
     name: "key-like header values forwarded",
@@ -218,7 +218,7 @@ export const MUTANTS = [
     file: "src/authority/key-checks.ts",
     from: "  if (!isUsable(row, now)) {\n    return { key: toStoredKey(row), plan, limits, leaseMs: 0, allotment: null, writes: NO_WRITES };\n  }",
     to: "",
-    tests: [W("gaps")],
+    tests: [W("leases")],
   },
   {
     name: "revoke answers before leases run out",
@@ -243,7 +243,7 @@ export const MUTANTS = [
     file: "src/admin/schemas.ts",
     from: ".refine((name) => !UNSAFE_NAME_CHARACTER.test(name),",
     to: ".refine(() => true,",
-    tests: [W("security-review")],
+    tests: [W("admin")],
   },
   {
     name: "names with lone surrogates accepted",
@@ -251,7 +251,7 @@ export const MUTANTS = [
     file: "src/admin/schemas.ts",
     from: ".refine((name) => !LONE_SURROGATE.test(name),",
     to: ".refine(() => true,",
-    tests: [W("security-review")],
+    tests: [W("admin")],
   },
   {
     name: "expires_at after year 9999 accepted",
@@ -259,7 +259,7 @@ export const MUTANTS = [
     file: "src/admin/schemas.ts",
     from: "return at !== null && at <= LATEST_TIME_MS;",
     to: "return at !== null;",
-    tests: [W("security-review")],
+    tests: [W("admin")],
   },
   {
     name: "expires_at in the past accepted",
@@ -267,7 +267,7 @@ export const MUTANTS = [
     file: "src/admin/validate.ts",
     from: "if (at <= now) throw",
     to: "if (at < now - 60_000) throw",
-    tests: [W("gaps")],
+    tests: [W("millisecond-boundaries")],
   },
   {
     name: "body limit off by one",
@@ -275,7 +275,7 @@ export const MUTANTS = [
     file: "src/http/read-body.ts",
     from: "if (total > maxBytes) {",
     to: "if (total >= maxBytes) {",
-    tests: [W("admin")],
+    tests: [W("admin-guard")],
   },
   // --- bodies (our choices) ---
   {
@@ -284,7 +284,7 @@ export const MUTANTS = [
     file: "src/http/request-context.ts",
     from: 'if (bodyAbandoned(request)) response.headers.set("Connection", "close");',
     to: "",
-    tests: [W("security-review")],
+    tests: [W("request-bodies")],
   },
   {
     name: "chunked admin body over the limit not drained",
@@ -292,7 +292,7 @@ export const MUTANTS = [
     file: "src/http/read-body.ts",
     from: "await drainReader(request, reader, total);",
     to: "reader.releaseLock();",
-    tests: [W("security-review")],
+    tests: [W("request-bodies")],
   },
   // --- rate limits and quotas (docs/limits.md) ---
   {
@@ -522,7 +522,7 @@ export const MUTANTS = [
     file: "src/app.ts",
     from: 'const headers = { "Cache-Control": "no-store" };',
     to: "const headers = {};",
-    tests: [W("security-review")],
+    tests: [W("edge-answers")],
   },
   {
     name: "a path that only starts with /v1 taken for the API",
@@ -694,7 +694,7 @@ export const MUTANTS = [
     file: "src/auth/authenticate.ts",
     from: 'if (flaw) throw new ProblemError("invalid_key", malformed(flaw, prefix ?? config.keyPrefix, config));',
     to: 'if (flaw) throw new ProblemError("invalid_key", "The API key is not valid.");',
-    tests: [W("newcomer")],
+    tests: [W("key-header")],
     fast: true,
   },
   {
@@ -703,7 +703,7 @@ export const MUTANTS = [
     file: "src/admission/admit.ts",
     from: "retry_after: retryAfter, resets_at: resetsAt },",
     to: "retry_after: retryAfter },",
-    tests: [W("newcomer")],
+    tests: [W("limits")],
     fast: true,
   },
   // --- usage (docs/usage.md) ---

@@ -1,3 +1,7 @@
+/**
+ * Authentication (docs/api.md#the-decision-table rows 1–5): what each refusal answers, and what
+ * it costs in KV reads.
+ */
 import { describe, expect, it } from "vitest";
 import { generateKey } from "../../src/keys/format";
 import { EDGE, edge, newAccountWithKey, problemOf, received, sleep, tag, withKey } from "./helpers";

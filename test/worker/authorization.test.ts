@@ -1,3 +1,7 @@
+/**
+ * Authorization (docs/api.md#the-decision-table rows 6–9, docs/policy.md): key management, unknown
+ * routes, plans and scopes, in that order.
+ */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -285,6 +289,20 @@ describe("unknown paths outside /v1", () => {
       expect(res.status, path).toBe(404);
       expect(((await res.json()) as { code: string }).code, path).toBe("unknown_route");
     }
+    expect(await received(t)).toEqual([]);
+  });
+});
+
+describe("the order of rows 8 and 9", () => {
+  it("a starter account, a key without export, GET /v1/export: 403 plan_required, not insufficient_scope", async () => {
+    const { key } = await newAccountWithKey("starter", { scopes: ["competitors:read"] });
+    const t = tag();
+    const res = await withKey(key, `/v1/export?t=${t}`);
+    expect(res.status).toBe(403);
+    const problem = await problemOf(res);
+    expect(problem.code).toBe("plan_required");
+    expect(problem.required_scope).toBe("export");
+    expect(problem.plan).toBe("starter");
     expect(await received(t)).toEqual([]);
   });
 });

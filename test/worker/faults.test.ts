@@ -1,3 +1,7 @@
+/**
+ * Faults fail closed (docs/consistency.md): KV, the authority or storage failing answers 503
+ * `auth_unavailable` and forwards nothing; writes the authority owes KV are never lost.
+ */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -7,7 +11,6 @@ import { generateKey, keyHint } from "../../src/keys/format";
 import { sha256Hex } from "../../src/keys/hash";
 import {
   ADMIN_TOKEN,
-  admin,
   EDGE,
   newAccount,
   newAccountWithKey,

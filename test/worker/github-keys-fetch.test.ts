@@ -12,14 +12,13 @@ import {
   keysAuthorization,
   keysFetches,
   newSigner,
-  PATH,
   publish,
   publishRaw,
   report,
   reportRequest,
   type Signer,
 } from "./github-signer";
-import { EDGE, problemOf } from "./helpers";
+import { problemOf } from "./helpers";
 import { callWith } from "./support-calls";
 
 let github: Signer;

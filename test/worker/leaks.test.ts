@@ -12,13 +12,11 @@ import { toDer } from "../support/ecdsa-der";
 import { keysFetches, newSigner, PATH, publish, publishRaw, report, reportRequest, type Signer } from "./github-signer";
 import {
   admin,
-  EDGE,
   edge,
   keyList,
   newAccount,
   newAccountWithKey,
   newKey,
-  ORIGIN,
   problemOf,
   received,
   tag,

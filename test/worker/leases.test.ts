@@ -4,7 +4,7 @@
  */
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { KeyAuthority } from "../../src/authority/key-authority";
 import { sha256Hex } from "../../src/keys/hash";
 import {
@@ -240,4 +240,37 @@ describe("races: requests in flight while the state changes", () => {
       },
     );
   }, 60_000);
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+describe("the authority grants no lease for a key that cannot be used", () => {
+  it("leaseMs is 0 for a revoked and for an expired key, and the lease length for an active one", async () => {
+    const expiresAt = Date.now() + 60_000;
+    const { accountId, key: activeKey, id: activeId } = await newAccountWithKey();
+    const revoked = await newKey(accountId);
+    const expiring = await newKey(accountId, { expires_at: new Date(expiresAt).toISOString() });
+    await admin("DELETE", `/accounts/${accountId}/keys/${revoked.id}`);
+    const [activeHash, revokedHash, expiringHash] = await Promise.all(
+      [activeKey, revoked.key, expiring.key].map((k) => sha256Hex(k)),
+    );
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(expiresAt);
+    const checks = await runInDurableObject(env.KEY_AUTHORITY.getByName(accountId), (i: KeyAuthority) =>
+      i.checkKeys(
+        [
+          { keyId: activeId, hash: activeHash, used: false, wants: 1, returning: null },
+          { keyId: revoked.id, hash: revokedHash, used: false, wants: 1, returning: null },
+          { keyId: expiring.id, hash: expiringHash, used: false, wants: 1, returning: null },
+        ],
+        LEASE_MS,
+      ),
+    );
+    expect(checks?.map((c) => [c.key?.id, c.leaseMs])).toEqual([
+      [activeId, LEASE_MS],
+      [revoked.id, 0],
+      [expiring.id, 0],
+    ]);
+  });
 });

@@ -7,7 +7,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { admin, freezeInFreshMinute, newAccountWithKey, newKey, UNMETERED, withKey } from "./helpers";
 
-const MINUTE = 60_000;
 const LEASE_MS = 150;
 
 afterEach(() => {

@@ -362,3 +362,26 @@ describe("strong limits (docs/limits.md)", () => {
     expect(admitted).toBeGreaterThanOrEqual(20);
   });
 });
+
+describe("a 429 says when its window resets", () => {
+  it("resets_at is the RFC 3339 UTC time retry_after counts down to; detail says it too", async () => {
+    const { key } = await newAccountWithKey("pro", {}, { per_minute: null, per_day: 2 });
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const now = Date.UTC(2031, 4, 17, 5, 18, 45, 250);
+    vi.setSystemTime(now);
+    expect((await withKey(key, "/v1/competitors")).status).toBe(200);
+    expect((await withKey(key, "/v1/competitors")).status).toBe(200);
+    const refused = await withKey(key, "/v1/competitors");
+    expect(refused.status).toBe(429);
+    const problem = await problemOf(refused);
+    const secondsLeft = Math.ceil((Date.UTC(2031, 4, 18) - now) / 1000);
+    expect([problem.policy, problem.limit, problem.retry_after, problem.resets_at]).toEqual([
+      "day",
+      2,
+      secondsLeft,
+      "2031-05-18T00:00:00.000Z",
+    ]);
+    expect(refused.headers.get("retry-after")).toBe(String(secondsLeft));
+    expect(problem.detail).toContain("2031-05-18T00:00:00.000Z");
+  });
+});

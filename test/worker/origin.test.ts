@@ -1,3 +1,7 @@
+/**
+ * What the origin receives (docs/api.md#for-origin-teams-what-the-origin-receives): the claim
+ * headers, the signed assertion bound to the request, the body streamed and redirects handed back.
+ */
 import { createVerifier } from "@neariq/edge-verify";
 import { decodeProtectedHeader, importJWK, type JWK, jwtVerify, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";

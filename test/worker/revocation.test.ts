@@ -1,3 +1,7 @@
+/**
+ * Revocation (docs/consistency.md): a key revoked through the admin API is refused everywhere once
+ * the call has answered.
+ */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { clearIsolateMemory } from "../../src/admission/isolate-memory";

@@ -1,3 +1,6 @@
+/**
+ * The edge is up: `/healthz`, and one authenticated request forwarded.
+ */
 import { describe, expect, it } from "vitest";
 import { edge, newAccountWithKey, received, tag, withKey } from "./helpers";
 

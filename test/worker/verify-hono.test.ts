@@ -1,3 +1,6 @@
+/**
+ * The Hono origin example (docs/origin-teams.md) verifies what the edge forwards.
+ */
 import { describe, expect, it } from "vitest";
 import { createOriginApp } from "../../examples/hono-origin/app";
 import { EDGE, edge, newAccountWithKey, ORIGIN, received, tag, withKey } from "./helpers";

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { generateKey } from "../../src/keys/format";
-import { admin, EDGE, newAccount, newAccountWithKey, newKey, UNMETERED } from "./helpers";
+import { admin, EDGE, newAccount, newAccountWithKey, newKey, problemOf, sleep, UNMETERED } from "./helpers";
 import { callWith, countedBindings } from "./support-calls";
 
 function get(key: string, counted: ReturnType<typeof countedBindings>) {
@@ -81,5 +81,26 @@ describe("cost per request", () => {
     const responses = await Promise.all(Array.from({ length: 10 }, () => get(key, counted)));
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(counted.authorityCalls).toBe(1);
+  });
+});
+
+describe("a refused expired key (costs no more than a revoked one)", () => {
+  it("after the first refusal, the isolate answers expired_key without calling the authority", async () => {
+    const expiresAt = new Date(Date.now() + 400);
+    const { key } = await newAccountWithKey("agency", { expires_at: expiresAt.toISOString() });
+    await sleep(expiresAt.getTime() - Date.now() + 20);
+    const counted = countedBindings();
+    const get = () =>
+      callWith(new Request(`${EDGE}/v1/competitors`, { headers: { "X-NearIQ-Key": key } }), counted.bindings);
+    const first = await get();
+    expect((await problemOf(first)).code).toBe("expired_key");
+    const callsAfterFirst = counted.authorityCalls;
+    for (let i = 0; i < 10; i++) {
+      await sleep(20); // past any lease (150 ms in tests) by the end
+      expect((await problemOf(await get())).code).toBe("expired_key");
+    }
+    await sleep(200);
+    expect((await problemOf(await get())).code).toBe("expired_key");
+    expect(counted.authorityCalls).toBe(callsAfterFirst);
   });
 });
