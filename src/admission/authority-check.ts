@@ -113,7 +113,7 @@ async function ask(state: RequestState, record: KeyRecord, hash: string, drain: 
     hash: h,
     used: busy,
     wants: busy ? wants(holder, sentAt, config.authLeaseMs) : 0,
-    returning: takeReturning(holder, sentAt),
+    returning: takeReturning(holder),
   }));
   log.authority_calls++;
   // What this isolate counted of the account's usage rides along (docs/usage.md#counting).

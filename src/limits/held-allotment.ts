@@ -47,10 +47,12 @@ export function spendable(held: HeldAllotment | null, now: number): held is Held
 /**
  * Takes the unspent rest of the holder's allotment to give back with the next ask, so that it can
  * no longer be spent here (what is given back must never be spent too). `null`: nothing to give.
+ * A rest whose minute has ended is given back all the same: the authority credits it to the
+ * windows it debited that are still current (the day), and to no other.
  */
-export function takeReturning(holder: QuotaHolder, now: number): ReturnedAllotment | null {
+export function takeReturning(holder: QuotaHolder): ReturnedAllotment | null {
   const held = holder.allotment;
-  if (!held || held.remaining <= 0 || !inCurrentWindows(held, now)) return null;
+  if (!held || held.remaining <= 0) return null;
   const returning = { unspent: held.remaining, windows: held.windows.map((w) => ({ name: w.name, start: w.start })) };
   held.remaining = 0;
   return returning;

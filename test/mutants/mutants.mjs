@@ -845,6 +845,14 @@ export const MUTANTS = [
     to: "",
     tests: [W("closing")],
   },
+  {
+    name: "limits: a rest whose minute ended is kept from the day",
+    rule: "a rest goes back to the windows it debited that are still current",
+    file: "src/limits/held-allotment.ts",
+    from: "if (!held || held.remaining <= 0) return null;",
+    to: "if (!held || held.remaining <= 0 || !inCurrentWindows(held, Date.now())) return null;",
+    tests: ["test/unit/quota-leases.test.ts"],
+  },
   // --- the KV outbox (docs/consistency.md) ---
   {
     name: "outbox: flushes overlap",

@@ -40,7 +40,7 @@ interface Isolate {
  */
 function ask(store: QuotaStore, windows: MeteredWindow[], isolate: Isolate, now: number, leaseMs: number): void {
   const local = now + isolate.skewMs;
-  const returning = takeReturning(isolate.holder, local);
+  const returning = takeReturning(isolate.holder);
   const wanted = wants(isolate.holder, local, leaseMs);
   if (returning) creditUnspent(store, windows, returning, now);
   const grant = grantAllotment(store, windows, wanted, now);
@@ -194,6 +194,37 @@ describe("credits given back", () => {
       store.granted("account:minute", grant.minuteStart + 60_000),
       store.granted("account:day", grant.dayStart),
     ]).toEqual([6, 5, 8]);
+  });
+});
+
+describe("a rest held when its minute ends", () => {
+  it("is given back, and credited to the day it debited: a day of 20 admits exactly 20 across the boundary", () => {
+    const windows: MeteredWindow[] = [
+      { name: "minute", scope: "account:minute", limit: null },
+      { name: "day", scope: "account:day", limit: 20 },
+    ];
+    const store = new MapStore();
+    const t0 = Date.UTC(2026, 10, 27, 12, 0, 30);
+    const isolate: Isolate = { holder: { allotment: null, admitted: 0, since: t0 }, skewMs: 0 };
+    expect(request(store, windows, isolate, t0, 10_000)).not.toBeNull();
+    expect(isolate.holder.allotment?.remaining).toBe(3); // a grant of 4, one spent
+    let admitted = 1;
+    for (let i = 0; i < 30; i++) if (request(store, windows, isolate, t0 + 60_000, 10_000) !== null) admitted++;
+    expect(admitted).toBe(20);
+    expect(store.granted("account:day", windowAt("day", t0).start)).toBe(20);
+  });
+
+  it("is never spent once given back", () => {
+    const windows: MeteredWindow[] = [{ name: "day", scope: "account:day", limit: 20 }];
+    const t0 = Date.UTC(2026, 10, 27, 12, 0, 30);
+    const holder: QuotaHolder = { allotment: null, admitted: 0, since: t0 };
+    receive(holder, grantAllotment(new MapStore(), windows, 4, t0), t0 + 10_000, t0);
+    expect(takeReturning(holder)).toEqual({
+      unspent: 4,
+      windows: [{ name: "day", start: windowAt("day", t0).start }],
+    });
+    expect(spendOne(holder, t0 + 1)).toBe(false); // within its minute and lease, yet nothing to spend
+    expect(takeReturning(holder)).toBeNull();
   });
 });
 

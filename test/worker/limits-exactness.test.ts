@@ -129,3 +129,22 @@ describe("r across keys", () => {
     expect(own).toEqual([9, 8, 7]);
   });
 });
+
+describe("a rest held when its minute ends", () => {
+  it("is given back to the day: a day of 20 admits exactly 20 across the minute boundary, r down by 1 each", async () => {
+    const { key } = await newAccountWithKey("pro", {}, { per_minute: null, per_day: 20 });
+    const at = freezeInFreshMinute();
+    const before: number[] = [];
+    for (let i = 0; i < 8; i++) before.push(remaining(await withKey(key, "/v1/competitors"), "day"));
+    expect(before).toEqual([19, 18, 17, 16, 15, 14, 13, 12]);
+    // The isolate still holds part of its grant: once the minute is over, that rest can no longer be
+    // spent here, and is given back to the day with the next ask.
+    vi.setSystemTime(at + 60_000);
+    const after: (number | string)[] = [];
+    for (let i = 0; i < 14; i++) {
+      const res = await withKey(key, "/v1/competitors");
+      after.push(res.status === 200 ? remaining(res, "day") : res.status);
+    }
+    expect(after).toEqual([11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 429, 429]);
+  });
+});
