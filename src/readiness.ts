@@ -32,10 +32,6 @@ export async function requireSigningKey(env: Bindings): Promise<SigningKey> {
 }
 
 /**
- * @example
- * const { originUrl, signingKey } = await requireReady(env, state.config);
- */
-/**
  * Where a test key's request goes (docs/test-keys.md): the sandbox origin, with its own `aud`; 503
  * `test_mode_unavailable` when `ORIGIN_TEST_URL` is unset or unusable (live traffic is untouched).
  */
@@ -49,6 +45,13 @@ export function requireTestOrigin(config: EdgeConfig): { originUrl: URL; audienc
   return { originUrl: config.originTestUrl, audience: config.originTestUrl.origin };
 }
 
+/**
+ * The live origin, its `aud` and the signing key, or 503 `misconfigured`: nothing under `/v1` is
+ * served, and nothing is forwarded unsigned, without them.
+ *
+ * @example
+ * const { originUrl, signingKey } = await requireReady(env, state.config);
+ */
 export async function requireReady(env: Bindings, config: EdgeConfig): Promise<Ready> {
   if (!config.originUrl || !config.audience) {
     // The signing key is checked first, so that a missing key is reported whatever ORIGIN_URL is.

@@ -6,9 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import openapi from "../../docs/openapi.json";
 import { SCOPES } from "../../src/domain/policy";
-import { admin, edge, newAccount, newKey, problemOf, registerCreatedKey, tag } from "./helpers";
-
-const RUNS = 500;
+import { admin, edge, newAccount, newKey, PROPERTY_RUNS, problemOf, registerCreatedKey, tag } from "./helpers";
 
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
@@ -320,7 +318,7 @@ describe("admin bodies (property-based)", () => {
           if (created.key) await registerCreatedKey(created.key);
         }
       }),
-      { numRuns: RUNS },
+      { numRuns: PROPERTY_RUNS },
     );
   }, 120_000);
 
@@ -348,7 +346,7 @@ describe("admin bodies (property-based)", () => {
           await registerCreatedKey(created.key);
         }
       }),
-      { numRuns: RUNS, examples: [["a plain name"], ["\u001b[2J"], ["\u202eevil"]] },
+      { numRuns: PROPERTY_RUNS, examples: [["a plain name"], ["\u001b[2J"], ["\u202eevil"]] },
     );
   }, 120_000);
 });

@@ -5,9 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { edge, newAccountWithKey, received, tag, withKey } from "./helpers";
-
-const RUNS = 500;
+import { edge, newAccountWithKey, PROPERTY_RUNS, received, tag, withKey } from "./helpers";
 
 describe("credentials the origin never receives, by name", () => {
   it("drops Authorization and Proxy-Authorization whose values do not look like keys", async () => {
@@ -115,7 +113,7 @@ describe("header families (property-based)", () => {
           expect(forwarded["x-neariq-anything"]).toBeUndefined();
         },
       ),
-      { numRuns: RUNS },
+      { numRuns: PROPERTY_RUNS },
     );
   }, 120_000);
 });

@@ -13,6 +13,12 @@ function secret(name: string): string {
 }
 
 /** The run's secrets, made fresh by vitest.config.ts (test/support/test-secrets.ts). */
+/**
+ * Runs per property over HTTP inside workerd (each run is a request or two): enough to find the
+ * seeded bugs of test/mutants/mutants.mjs, few enough to keep `npm test` within its budget.
+ */
+export const PROPERTY_RUNS = 300;
+
 export const ADMIN_TOKEN = secret("ADMIN_TOKEN");
 export const SIGNING_JWK = secret("ASSERTION_PRIVATE_JWK");
 export const PREVIOUS_SIGNING_JWK = secret("TEST_PREVIOUS_PRIVATE_JWK");

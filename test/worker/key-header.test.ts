@@ -6,13 +6,11 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { generateKey } from "../../src/keys/format";
-import { edge, newAccountWithKey, problemOf, received, tag, withKey } from "./helpers";
+import { edge, newAccountWithKey, PROPERTY_RUNS, problemOf, received, tag, withKey } from "./helpers";
 
 afterEach(() => {
   vi.useRealTimers();
 });
-
-const RUNS = 500;
 
 // Printable ASCII and tab: workerd warns about (and re-encodes) anything else in a header.
 const headerChar = fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.constant(0x09)).map((c) => String.fromCharCode(c));
@@ -129,7 +127,7 @@ describe("any value (property-based)", () => {
         const body = (await res.json()) as { code: string };
         expect(["missing_key", "invalid_key"]).toContain(body.code);
       }),
-      { numRuns: RUNS },
+      { numRuns: PROPERTY_RUNS },
     );
     expect(await received(t)).toEqual([]);
   }, 60_000);

@@ -5,9 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { edge, newAccountWithKey, problemOf, received, tag, withKey } from "./helpers";
-
-const RUNS = 500;
+import { edge, newAccountWithKey, PROPERTY_RUNS, problemOf, received, tag, withKey } from "./helpers";
 
 /** `key` with the character at `i` percent-encoded. */
 function encodedAt(key: string, i: number): string {
@@ -77,7 +75,7 @@ describe("a key in the path (property-based)", () => {
           expect(((await res.json()) as { code: string }).code).toBe("key_in_url");
         },
       ),
-      { numRuns: RUNS },
+      { numRuns: PROPERTY_RUNS },
     );
     expect(await received(t)).toEqual([]);
   }, 120_000);

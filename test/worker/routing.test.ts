@@ -7,9 +7,8 @@ import { describe, expect, it } from "vitest";
 import policyPage from "../../docs/policy.md?raw";
 import { SCOPES } from "../../src/domain/policy";
 import { routesOf, specRoute } from "../support/route-spec";
-import { EDGE, edge, newAccountWithKey, received, tag } from "./helpers";
+import { EDGE, edge, newAccountWithKey, PROPERTY_RUNS, received, tag } from "./helpers";
 
-const RUNS = 500;
 const ROUTES = routesOf(policyPage);
 
 describe("the route table as the page writes it", () => {
@@ -86,7 +85,7 @@ describe("any path (property-based)", () => {
         }
       }),
       {
-        numRuns: RUNS,
+        numRuns: PROPERTY_RUNS,
         // Run first, so that both outcomes are always seen.
         examples: [
           ["/v1/competitors", "HEAD"],
