@@ -109,20 +109,29 @@ afterAll(async () => {
 });
 
 describe("concurrent requests with one key, over HTTP into workerd", () => {
-  it("AUTH_LEASE_MS=0: 100 waves of 16 at once, every answer 200, one authority call per request", async () => {
+  it("AUTH_LEASE_MS=0: 100 waves of 16 at once, every answer 200, one authority call per request (at most two over a minute boundary)", async () => {
     authorityCallsLogged(strict);
     const before = forwarded;
     const statuses: number[] = [];
     let hung = 0;
+    let wavesOverAMinuteBoundary = 0;
     for (let wave = 0; wave < 100; wave++) {
+      const minute = Math.floor(Date.now() / 60_000);
       const result = await burst(strict, strictKey.value, 16);
       statuses.push(...result.statuses);
       hung += result.hung;
+      wavesOverAMinuteBoundary += Number(Math.floor(Date.now() / 60_000) !== minute);
     }
     expect({ statuses, hung }).toEqual({ statuses: Array(1600).fill(200), hung: 0 });
     expect(forwarded - before).toBe(1600);
     // Lease 0 means "ask on every request": nothing may be reused, so every request asks itself.
-    expect(authorityCallsLogged(strict)).toEqual({ requests: 1600, authorityCalls: 1600 });
+    // A grant is spent only in the minute it was made for (docs/limits.md#exact-everywhere): a
+    // request whose answer comes back after its minute ended asks once more. So only a wave over a
+    // minute boundary may cost more than one call per request, and at most one more.
+    const { requests, authorityCalls } = authorityCallsLogged(strict);
+    expect(requests).toBe(1600);
+    expect(authorityCalls).toBeGreaterThanOrEqual(1600);
+    expect(authorityCalls).toBeLessThanOrEqual(1600 + 16 * wavesOverAMinuteBoundary);
   });
 
   it("leases and quota leases: 200 at once, and 200 again after the lease ran out, share a few authority calls", async () => {
