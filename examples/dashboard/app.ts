@@ -15,10 +15,10 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import { type AdminClient, AdminError, type PlanName } from "./admin-client";
+import { type AdminClient, AdminError } from "./admin-client";
 import { NotificationInbox, noticeFor } from "./notifications";
 import { type Session, SessionStore, SignInTokens } from "./sessions";
-import type { UsageBucket, UsageRange } from "./usage-chart";
+import type { UsageRange } from "./usage-chart";
 import { keysTable, settingsPage, signInPage } from "./views";
 
 export const DEMO_ACCOUNTS: Record<string, "starter" | "pro" | "agency"> = {
