@@ -10,6 +10,7 @@ import { DEFAULT_KEY_SCOPES, ROUTES, SCOPES } from "../../src/domain/policy";
 import {
   admin,
   edge,
+  inOneMinute,
   newAccount,
   newAccountWithKey,
   newKey,
@@ -255,9 +256,7 @@ describe("stored scopes", () => {
 
 describe("last used", () => {
   it("records use to the minute with at most one storage write per key per minute", async () => {
-    // Stay clear of a minute boundary, where a second write would be right.
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 56_000) await sleep(60_000 - intoMinute + 100);
+    await inOneMinute(); // over a minute boundary, a second write would be right
     const { accountId, key, id } = await newAccountWithKey("agency", { scopes: ["usage:read"] }, UNMETERED);
     const stub = env.KEY_AUTHORITY.getByName(accountId);
     const writesBefore = await runInDurableObject(stub, (i: KeyAuthority) => i.stats.lastUsedWrites);

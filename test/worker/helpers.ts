@@ -160,6 +160,15 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * Waits for the next UTC minute when fewer than `needMs` are left of this one: for a test on the real
+ * clock whose requests must all fall in one minute's window (a new window would admit again).
+ */
+export async function inOneMinute(needMs = 10_000): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < needMs) await sleep(left + 50);
+}
+
 /** Freezes the clock (Date only) at `offsetMs` into a minute, at least a minute from now, and returns that time. */
 export function freezeInFreshMinute(offsetMs = 1_000): number {
   const minute = 60_000;

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   admin,
   type CreatedKey,
+  inOneMinute,
   keyList,
   newAccount,
   newAccountWithKey,
@@ -234,6 +235,7 @@ describe("IP allowlists (docs/lifecycle.md, row 5a)", () => {
       { allowed_ips: ["198.51.100.0/24", "2001:db8::/32"] },
       { per_minute: 3, per_day: null },
     );
+    await inOneMinute();
     const t = tag();
     for (const ip of ["198.51.100.1", "::ffff:198.51.100.254", "2001:db8:ffff::1"]) {
       expect((await withKey(key, `/v1/competitors?t=${t}`, { headers: from(ip) })).status, ip).toBe(200);

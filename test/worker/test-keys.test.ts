@@ -11,6 +11,7 @@ import { TEST_SANDBOX_PORT } from "../support/origin-contract";
 import { newSigner, publish, report } from "./github-signer";
 import {
   admin,
+  inOneMinute,
   keyList,
   newAccount,
   newKey,
@@ -141,6 +142,7 @@ describe("windows of their own", () => {
     const accountId = await newAccount("starter", { per_minute: 5, per_day: 7 });
     const test = await newKey(accountId, { mode: "test", rate_limit_per_minute: 100 });
     const live = await newKey(accountId);
+    await inOneMinute();
     const first = await withKey(test.key, "/v1/competitors");
     expect(first.headers.get("ratelimit-policy")).toBe(
       '"key-minute";q=100;w=60, "test-minute";q=60;w=60, "test-day";q=1000;w=86400',

@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { generateKey } from "../../src/keys/format";
-import { admin, newAccount, newAccountWithKey, newKey, problemOf, sleep, withKey } from "./helpers";
+import { admin, inOneMinute, newAccount, newAccountWithKey, newKey, problemOf, sleep, withKey } from "./helpers";
 import { callWith, countedBindings } from "./support-calls";
 
 afterEach(() => {
@@ -63,6 +63,7 @@ describe("counting", () => {
 
   it("at AUTH_LEASE_MS=0, every request asks the authority and brings the counts: exact too", async () => {
     const { key, accountId, id } = await newAccountWithKey("pro", {}, { per_minute: 5, per_day: null });
+    await inOneMinute();
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) {
       const res = await callWith(new Request(`http://edge.test/v1/competitors`, { headers: { "X-NearIQ-Key": key } }), {
@@ -85,6 +86,7 @@ describe("counting", () => {
     await admin("DELETE", `/accounts/${accountId}/keys/${revoked.id}`);
     const expiring = await newKey(accountId, { expires_at: new Date(Date.now() + 300).toISOString() });
     await sleep(400);
+    await inOneMinute(); // the minute key's second request must fall in its first one's minute
     const calls: [string, string, RequestInit?][] = [
       [reader.key, "/v1/competitors"], // insufficient_scope
       [exporter.key, "/v1/export"], // plan_required (starter has no export)
