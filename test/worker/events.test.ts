@@ -99,6 +99,11 @@ describe("what is recorded", () => {
     await admin("POST", `/accounts/${accountId}/keys/${old.id}/roll`, { grace_seconds: 0 });
     const list = (await events(accountId)).events.filter((e) => e.data.key_id === old.id).map((e) => e.type);
     expect(list).toEqual(["key.rolled", "key.expired"]);
+    // Both notices are settled in storage (docs/storage-schema.md#api_keys), so the alarm's scan passes the key by.
+    const flags = await runInDurableObject(env.KEY_AUTHORITY.getByName(accountId), (_: KeyAuthority, state) =>
+      state.storage.sql.exec("SELECT expiring_recorded, expired_recorded FROM api_keys WHERE id = ?", old.id).toArray(),
+    );
+    expect(flags).toEqual([{ expiring_recorded: 1, expired_recorded: 1 }]);
   });
 
   it("key.expiring at once for a key created to expire within 7 days; key.expired by the alarm at its expiry", async () => {

@@ -1,7 +1,7 @@
 /**
  * Boundaries to the millisecond, on a controlled clock (docs/lifecycle.md, docs/consistency.md): a
- * key is refused from `expires_at` on, a lease is used until it runs out, and `expires_at` must be
- * in the future.
+ * key is refused from `expires_at` on, a lease (and the allotment it holds) is used until it runs
+ * out, and `expires_at` must be in the future.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { clearIsolateMemory } from "../../src/admission/isolate-memory";
@@ -47,6 +47,32 @@ describe("boundaries to the millisecond, on a controlled clock", () => {
     expect(counted.authorityCalls).toBe(1);
     vi.setSystemTime(sentAt + LEASE_MS);
     expect((await get(key, counted)).status).toBe(200);
+    expect(counted.authorityCalls).toBe(2);
+  });
+
+  it("a key's status is reused until 1 ms before its lease runs out, and asked for at the millisecond it runs out", async () => {
+    // Refused at authorization (404 unknown_route), a request spends no allotment: only the lease spares the call.
+    const { key } = await newAccountWithKey("agency", {}, UNMETERED);
+    clearIsolateMemory();
+    const counted = countedBindings();
+    const nowhere = async () => {
+      const res = await callWith(
+        new Request(`${EDGE}/v1/nowhere`, { headers: { "X-NearIQ-Key": key } }),
+        counted.bindings,
+      );
+      expect(res.status).toBe(404);
+      return (await problemOf(res)).code;
+    };
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const sentAt = Date.now();
+    vi.setSystemTime(sentAt);
+    expect(await nowhere()).toBe("unknown_route");
+    expect(counted.authorityCalls).toBe(1);
+    vi.setSystemTime(sentAt + LEASE_MS - 1);
+    expect(await nowhere()).toBe("unknown_route");
+    expect(counted.authorityCalls).toBe(1);
+    vi.setSystemTime(sentAt + LEASE_MS);
+    expect(await nowhere()).toBe("unknown_route");
     expect(counted.authorityCalls).toBe(2);
   });
 });
