@@ -163,6 +163,7 @@ export function sleep(ms: number): Promise<void> {
 /**
  * Waits for the next UTC minute when fewer than `needMs` are left of this one: for a test on the real
  * clock whose requests must all fall in one minute's window (a new window would admit again).
+ * The test needs a timeout of `needMs` beyond its own time (vitest's default is 5 s).
  */
 export async function inOneMinute(needMs = 10_000): Promise<void> {
   const left = 60_000 - (Date.now() % 60_000);

@@ -248,7 +248,7 @@ describe("IP allowlists (docs/lifecycle.md, row 5a)", () => {
     // The refusals took nothing of the minute's 3: one more is admitted, then 429.
     expect((await withKey(key, `/v1/competitors?t=${t}`, { headers: from("198.51.100.9") })).status).toBe(429);
     expect((await received(t)).length).toBe(3);
-  });
+  }, 20_000); // inOneMinute may wait up to 10 s
 
   it("comes after the key's own checks (row 5) and before route, plan and scope (rows 6–9)", async () => {
     const { key, accountId } = await newAccountWithKey("starter", {

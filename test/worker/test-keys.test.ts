@@ -158,7 +158,7 @@ describe("windows of their own", () => {
       mode: string;
     };
     expect([current.mode, current.limits]).toEqual(["live", { per_minute: 5, per_day: 7 }]);
-  });
+  }, 20_000); // inOneMinute may wait up to 10 s
 
   it("a full test minute answers 429 naming test-minute", async () => {
     const accountId = await newAccount("pro", { per_minute: null, per_day: null });

@@ -74,7 +74,7 @@ describe("counting", () => {
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
     const body = await settled(accountId, `?key_id=${id}`, 5);
     expect(body.totals).toEqual({ admitted: 5, refused: { rate_limited: 3 }, test: none });
-  });
+  }, 20_000); // inOneMinute may wait up to 10 s
 
   it("refusals at rows 4–9a are counted by code; rows 1–3 are not counted anywhere", async () => {
     const accountId = await newAccount("starter", { per_minute: null, per_day: null });
@@ -121,7 +121,7 @@ describe("counting", () => {
     expect(body.keys?.[0]?.key_id).toBe(minute.id);
     const rest = (body.keys ?? []).slice(1).map((k) => k.key_id);
     expect(rest).toEqual([...rest].sort());
-  });
+  }, 20_000); // inOneMinute may wait up to 10 s
 
   it("refusals of a revoked key hammered cost at most one hand-in per 10 s window, and no KV read", async () => {
     const { key, accountId, id } = await newAccountWithKey("pro");
