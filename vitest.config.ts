@@ -16,6 +16,7 @@ export default defineConfig({
           sequence: { groupOrder: 0 },
           include: ["test/unit/**/*.test.ts", "packages/*/test/**/*.test.ts"],
           environment: "node",
+          setupFiles: ["test/support/mutant-run.ts"],
         },
       },
       {

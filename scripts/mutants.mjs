@@ -10,7 +10,9 @@
  * exact text it changes (which must occur exactly once), and the test files that should catch it.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { MUTANTS } from "../test/mutants/mutants.mjs";
 
 const only = process.env.MUTANTS_ONLY;
@@ -79,20 +81,27 @@ if (lost.length > 0) {
   process.exit(1);
 }
 
+// Each run's vitest output, to read when a mutant is stopped for taking too long.
+const logs = mkdtempSync(join(tmpdir(), "neariq-mutants-"));
 const results = [];
 const started = Date.now();
 for (const [i, mutant] of selected.entries()) {
   apply(mutant);
   const t0 = Date.now();
+  const log = join(logs, `${i + 1}.log`);
+  const out = openSync(log, "w");
+  let timedOut = false;
   // Run asynchronously, so that Ctrl-C reaches the handler above and the source is restored.
   const status = await new Promise((resolve) => {
     const child = spawn("npx", ["vitest", "run", ...projectsOf(mutant.tests), ...mutant.tests, "--bail=1"], {
-      stdio: "ignore",
-      env: { ...process.env, CI: "true" },
+      stdio: ["ignore", out, out],
+      // NEARIQ_MUTANT_RUN: failing properties stop at their first counterexample (test/support/mutant-run.ts).
+      env: { ...process.env, CI: "true", NEARIQ_MUTANT_RUN: "1" },
       detached: true,
     });
     // A mutant that makes a test hang (an endless loop) is caught too: stopped after 4 minutes.
     const timer = setTimeout(() => {
+      timedOut = true;
       try {
         process.kill(-(child.pid ?? 0), "SIGKILL");
       } catch {}
@@ -102,11 +111,15 @@ for (const [i, mutant] of selected.entries()) {
       resolve(code ?? 1);
     });
   });
+  closeSync(out);
   restore();
   const killed = status !== 0;
   const outcome = killed ? "killed" : mutant.equivalent ? "equivalent" : "SURVIVED";
   results.push({ ...mutant, outcome, seconds: Math.round((Date.now() - t0) / 1000) });
-  process.stderr.write(`[${i + 1}/${selected.length}] ${outcome.padEnd(10)} ${mutant.name}\n`);
+  const how = timedOut
+    ? `stopped after ${MUTANT_TIMEOUT_MS / 1000} s, output in ${log}`
+    : `${results.at(-1).seconds} s`;
+  process.stderr.write(`[${i + 1}/${selected.length}] ${outcome.padEnd(10)} ${mutant.name} (${how})\n`);
 }
 
 const count = (o) => results.filter((r) => r.outcome === o).length;
