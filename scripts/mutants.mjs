@@ -115,10 +115,9 @@ for (const [i, mutant] of selected.entries()) {
   restore();
   const killed = status !== 0;
   const outcome = killed ? "killed" : mutant.equivalent ? "equivalent" : "SURVIVED";
-  results.push({ ...mutant, outcome, seconds: Math.round((Date.now() - t0) / 1000) });
-  const how = timedOut
-    ? `stopped after ${MUTANT_TIMEOUT_MS / 1000} s, output in ${log}`
-    : `${results.at(-1).seconds} s`;
+  const seconds = Math.round((Date.now() - t0) / 1000);
+  results.push({ ...mutant, outcome, seconds });
+  const how = timedOut ? `stopped after ${MUTANT_TIMEOUT_MS / 1000} s, output in ${log}` : `${seconds} s`;
   process.stderr.write(`[${i + 1}/${selected.length}] ${outcome.padEnd(10)} ${mutant.name} (${how})\n`);
 }
 

@@ -15,8 +15,8 @@ afterEach(() => {
 });
 
 describe("boundaries to the millisecond, on a controlled clock", () => {
-  function get(key: string, counted = countedBindings()) {
-    return callWith(new Request(`${EDGE}/v1/api-keys/current`, { headers: { "X-NearIQ-Key": key } }), counted.bindings);
+  function get(key: string, counted = countedBindings(), path = "/v1/api-keys/current") {
+    return callWith(new Request(`${EDGE}${path}`, { headers: { "X-NearIQ-Key": key } }), counted.bindings);
   }
 
   it("a key is usable 1 ms before expires_at and refused with expired_key at expires_at", async () => {
@@ -33,7 +33,7 @@ describe("boundaries to the millisecond, on a controlled clock", () => {
   });
 
   it("a lease is used until 1 ms before it runs out, and renewed at the millisecond it runs out", async () => {
-    // Unmetered: with limits, the allotment (good for the lease) would bring its own call.
+    // An admitted request spends the allotment granted with the lease, which runs out with it.
     const { key } = await newAccountWithKey("agency", {}, UNMETERED);
     clearIsolateMemory();
     const counted = countedBindings();
@@ -56,10 +56,7 @@ describe("boundaries to the millisecond, on a controlled clock", () => {
     clearIsolateMemory();
     const counted = countedBindings();
     const nowhere = async () => {
-      const res = await callWith(
-        new Request(`${EDGE}/v1/nowhere`, { headers: { "X-NearIQ-Key": key } }),
-        counted.bindings,
-      );
+      const res = await get(key, counted, "/v1/nowhere");
       expect(res.status).toBe(404);
       return (await problemOf(res)).code;
     };
